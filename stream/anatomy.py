@@ -1,0 +1,212 @@
+"""Page anatomy: title, top matter, entries, trailer, and whatever follows.
+
+A page is one long text.  Entry markers (times alone on a line) cut it into
+entries; the top matter before the first marker is not an entry; after the last
+entry comes the trailer (date lines, tags, share buttons, comment boxes), and any
+article text after the trailer is spillover from another page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from stream.captions import split_captions
+from stream.markers import (
+    DATE_IN_LINE,
+    HASHTAG,
+    HASHTAGS,
+    MARKER_LINE,
+    UNIX_TIMESTAMP,
+    UPDATED_LINE,
+    Clock,
+    clock_from_match,
+    is_furniture_phrase,
+    is_tag_heading,
+)
+
+# A trailing " | Section" on the title line names the section.
+_TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
+_LINE = re.compile(r"[^\n]+")
+_TERMINAL = frozenset(".!?…")
+_CLOSERS = "\"'”’»)]*"
+# Spillover is prose: a long line with a sentence in it.
+_PROSE_MIN_CHARS = 60
+_SENTENCE = re.compile(r"[.!?…][\"”»’)]?(?:\s|$)")
+_DATE_LINE_MAX_CHARS = 80
+_SPILL_HEADLINE_MAX_CHARS = 160
+
+
+@dataclass(slots=True)
+class EntrySegment:
+    """The raw text of one entry, from its marker line to the next marker."""
+
+    clock: Clock
+    marker_headline: str | None
+    body: str  # the text after the marker line
+    text: str  # the whole segment, marker line included
+
+
+@dataclass(slots=True)
+class Layout:
+    title: str
+    section: str | None
+    top: str
+    entries: list[EntrySegment]  # as on the page: newest first
+    trailer: str
+    spillover: str | None
+    truncated: bool
+    tags: list[str] = field(default_factory=list)
+
+
+def normalise_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def lay_out(text: str) -> Layout | None:
+    """Split a page into its parts, or None when it has no entry markers."""
+    title_match = _LINE.search(text)
+    while title_match and not title_match.group().strip():
+        title_match = _LINE.search(text, title_match.end())
+    if title_match is None:
+        return None
+    title, section = _split_title(title_match.group().strip())
+
+    markers: list[tuple[re.Match[str], Clock]] = []
+    for match in MARKER_LINE.finditer(text, title_match.end()):
+        if match.group("s"):
+            continue  # a machine timestamp with seconds is a page date line, not a marker
+        clock = clock_from_match(match)
+        if clock is not None:
+            markers.append((match, clock))
+    if not markers:
+        return None
+
+    last_marker_end = markers[-1][0].end()
+    trailer_start = _trailer_start(text, last_marker_end)
+    entries_end = trailer_start if trailer_start is not None else len(text)
+    entries = []
+    for index, (match, clock) in enumerate(markers):
+        end = markers[index + 1][0].start() if index + 1 < len(markers) else entries_end
+        headline = match.group("headline")
+        entries.append(
+            EntrySegment(
+                clock=clock,
+                marker_headline=headline.strip() if headline else None,
+                body=text[match.end() : end],
+                text=text[match.start() : end].strip(),
+            )
+        )
+
+    trailer, spillover = "", None
+    if trailer_start is not None:
+        trailer, spillover = _split_spillover(text[trailer_start:])
+    truncated = trailer_start is None and _ends_mid_entry(entries[-1])
+    return Layout(
+        title=title,
+        section=section,
+        top=text[title_match.end() : markers[0][0].start()],
+        entries=entries,
+        trailer=trailer,
+        spillover=spillover,
+        truncated=truncated,
+        tags=_tags(trailer),
+    )
+
+
+def _split_title(line: str) -> tuple[str, str | None]:
+    match = _TITLE_SECTION.match(line)
+    if match:
+        return match.group("title").strip(), match.group("section").strip()
+    return line, None
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is a date (with time or prefix words), not prose."""
+    return (
+        len(line) <= _DATE_LINE_MAX_CHARS
+        and DATE_IN_LINE.search(line) is not None
+        and not _SENTENCE.search(line)
+    )
+
+
+def _is_trailer_line(line: str) -> bool:
+    return (
+        is_furniture_phrase(line)
+        or is_tag_heading(line)
+        or HASHTAGS.match(line) is not None
+        or UNIX_TIMESTAMP.match(line) is not None
+        or (is_date_line(line) and UPDATED_LINE.match(line) is None)
+    )
+
+
+def _trailer_start(text: str, after: int) -> int | None:
+    """Offset of the first line of site furniture after the last entry's marker."""
+    for match in _LINE.finditer(text, after):
+        line = match.group().strip()
+        if line and _is_trailer_line(line):
+            return match.start()
+    return None
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= _PROSE_MIN_CHARS and _SENTENCE.search(line) is not None
+
+
+def _split_spillover(trailer: str) -> tuple[str, str | None]:
+    """Cut the trailer where another article starts: at the first prose paragraph
+    that is not known furniture, taking the short headline line above it along."""
+    lines = [(m.start(), m.group().strip()) for m in _LINE.finditer(trailer)]
+    lines = [(offset, line) for offset, line in lines if line]
+    for index, (offset, line) in enumerate(lines):
+        if not _is_prose(line) or is_furniture_phrase(line):
+            continue
+        start = offset
+        if index > 0:
+            above_offset, above = lines[index - 1]
+            if (
+                len(above) <= _SPILL_HEADLINE_MAX_CHARS
+                and not _is_trailer_line(above)
+                and not _SENTENCE.search(above)
+            ):
+                start = above_offset
+        return trailer[:start], trailer[start:].strip()
+    return trailer, None
+
+
+def _tags(trailer: str) -> list[str]:
+    """Hashtags, and the tag list under a heading such as "Explore more on these topics"."""
+    tags: list[str] = []
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", trailer) if p.strip()]
+    for index, paragraph in enumerate(paragraphs):
+        if HASHTAGS.match(paragraph):
+            tags.extend(HASHTAG.findall(paragraph))
+        elif is_tag_heading(paragraph) and index + 1 < len(paragraphs):
+            tags.extend(
+                line.strip()
+                for line in paragraphs[index + 1].splitlines()
+                if line.strip() and not _is_trailer_line(line.strip())
+            )
+    return list(dict.fromkeys(tags))
+
+
+def ends_with_sentence_end(line: str) -> bool:
+    stripped = line.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def _ends_mid_entry(entry: EntrySegment) -> bool:
+    """Does the page stop inside its last entry (no trailer, text cut mid-sentence)?"""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", entry.body) if p.strip()]
+    if not paragraphs:
+        return True  # the page ends right after a marker
+    last = paragraphs[-1].splitlines()[-1]
+    if UPDATED_LINE.match(last):
+        return False
+    if len(paragraphs) == 1 and entry.marker_headline is None and "\n" not in paragraphs[0]:
+        return not ends_with_sentence_end(last) and len(last.split()) > 12
+    if split_captions(paragraphs[-1]) is not None:
+        return False
+    return not ends_with_sentence_end(last)

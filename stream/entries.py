@@ -1,0 +1,96 @@
+"""Inside one entry: labels, headline, body paragraphs, captions, updated footer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stream.anatomy import EntrySegment, ends_with_sentence_end
+from stream.captions import Caption, split_captions
+from stream.markers import CREDIT, LABELS, UPDATED_LINE, Clock, clock_from_match
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+_HEADLINE_MAX_CHARS = 200
+_HEADLINE_MAX_WORDS = 30
+_NOT_A_HEADLINE_END = frozenset(":;,")
+
+
+@dataclass(slots=True)
+class EntryParts:
+    labels: list[str]
+    headline: str | None
+    paragraphs: list[str]
+    captions: list[Caption]
+    updated: Clock | None
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+
+
+def label_of(line: str) -> str | None:
+    return LABELS.get(line.strip().rstrip(":").strip().casefold())
+
+
+def is_headline(line: str) -> bool:
+    """Short, one line, no closing punctuation: an entry's own title."""
+    stripped = line.strip()
+    return (
+        0 < len(stripped) <= _HEADLINE_MAX_CHARS
+        and "\n" not in stripped
+        and len(stripped.split()) <= _HEADLINE_MAX_WORDS
+        and not ends_with_sentence_end(stripped)
+        and stripped[-1] not in _NOT_A_HEADLINE_END
+        and CREDIT.search(stripped) is None
+    )
+
+
+def read_entry(segment: EntrySegment) -> EntryParts:
+    paragraphs = split_paragraphs(segment.body)
+
+    updated: Clock | None = None
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        footer = UPDATED_LINE.match(paragraph) if "\n" not in paragraph else None
+        if footer is not None:
+            updated = updated or clock_from_match(footer)
+            continue
+        kept.append(paragraph)
+    paragraphs = kept
+
+    labels: list[str] = []
+    while paragraphs:
+        first_line, _, rest = paragraphs[0].partition("\n")
+        label = label_of(first_line)
+        if label is None:
+            break
+        labels.append(label)
+        paragraphs = ([rest.strip()] if rest.strip() else []) + paragraphs[1:]
+
+    headline = segment.marker_headline
+    if headline is None and paragraphs and is_headline(paragraphs[0]):
+        headline = paragraphs.pop(0)
+
+    body: list[str] = []
+    captions: list[Caption] = []
+    for paragraph in paragraphs:
+        found = split_captions(paragraph) if CREDIT.search(paragraph) else None
+        if found is None:
+            body.append(paragraph)
+            continue
+        paragraph_captions, glued_body = found
+        captions.extend(paragraph_captions)
+        if glued_body:
+            body.append(glued_body)
+
+    return EntryParts(
+        labels=sorted(set(labels)),
+        headline=headline,
+        paragraphs=body,
+        captions=captions,
+        updated=updated,
+    )

@@ -1,0 +1,149 @@
+"""Line patterns of live-blog pages, compiled once from the locale tables.
+
+Every pattern here matches a *whole line*.  They are built from all locales at once,
+so a page whose language was guessed wrong still has its markers recognised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stream.locales import COMMON_FURNITURE, LOCALES, ZONE_ABBREVIATIONS
+
+
+def _alternation(phrases: list[str] | tuple[str, ...] | set[str]) -> str:
+    """A regex alternation, longest phrase first so that prefixes do not win."""
+    unique = sorted(set(phrases), key=len, reverse=True)
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in unique)
+
+
+_ZONES = _alternation(list(ZONE_ABBREVIATIONS))
+# A clock time: 07h42, 07.42, 7:42, 7.42am, 7:42 a.m.; optional seconds.
+_TIME = (
+    r"(?P<h>[01]?\d|2[0-3])\s?(?:[h:.H]\s?(?P<m>[0-5]\d)(?:[:.](?P<s>[0-5]\d))?)?"
+    r"\s?(?P<ampm>[aApP]\.?\s?[mM]\.?(?![a-zA-Z]))?"
+)
+# What may follow a time: a zone abbreviation or offset, and/or a local suffix word.
+_ZONE = (
+    rf"(?:\s*\(?(?P<zone>{_ZONES})(?P<offset>[+-]\d{{1,2}}(?::?\d{{2}})?)?\)?)?"
+    r"(?:\s*(?:Uhr|hrs?|horas?|uur|ore|heures?)\b)?"
+)
+# A numeric date in front of a time: 31.03.22, 31/03/2024, 2024-03-31.
+_NUMERIC_DATE = (
+    r"(?:(?P<d>\d{1,2})[./](?P<mo>\d{1,2})[./](?P<y>\d{4}|\d{2})"
+    r"|(?P<iy>\d{4})-(?P<imo>\d{2})-(?P<id>\d{2}))"
+)
+_DATE_TIME_GLUE = r"\s*(?:[|,–—-]|à|a las|um|at|alle|às|om)?\s*"
+_HEADLINE_SEPARATOR = r"(?:\s*\|\s*|\s+[:–—-]\s+)"
+
+#: An entry marker: a time alone on a line, optionally after a numeric date and
+#: optionally followed by the entry's headline ("23:39 Uhr | Headline").
+MARKER_LINE = re.compile(
+    rf"^[ \t]*(?:{_NUMERIC_DATE}{_DATE_TIME_GLUE})?{_TIME}{_ZONE}"
+    rf"(?:{_HEADLINE_SEPARATOR}(?P<headline>\S[^\n]{{0,199}}))?[ \t]*$",
+    re.MULTILINE,
+)
+
+_UPDATED_PHRASES = _alternation([p for loc in LOCALES.values() for p in loc.updated])
+#: An entry's "updated" footer: "Mis à jour à 07h42 CEST", "Updated at 7.45am BST".
+UPDATED_LINE = re.compile(
+    rf"^\s*(?:{_UPDATED_PHRASES})\s*:?\s*(?:{_NUMERIC_DATE}{_DATE_TIME_GLUE})?"
+    rf"{_TIME}{_ZONE}\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+#: Label lines, all languages merged: lower-cased line -> contract label.
+LABELS: dict[str, str] = {
+    word: label for loc in LOCALES.values() for word, label in loc.labels.items()
+}
+
+_CREDIT_WORDS = _alternation([w for loc in LOCALES.values() for w in loc.credit_words])
+#: A photo credit inside a caption: "Photograph: AP", "Photographie : Getty Images".
+CREDIT = re.compile(rf"(?<![\w])(?:{_CREDIT_WORDS})\s?:\s*")
+
+_MONTHS = _alternation([m for loc in LOCALES.values() for m in loc.months])
+#: A calendar date written out anywhere in a line (page date lines, not markers).
+DATE_IN_LINE = re.compile(
+    rf"(?P<numeric>{_NUMERIC_DATE})"
+    rf"|(?P<td>\d{{1,2}})\.?\s+(?:de\s+)?(?P<tmonth>{_MONTHS})\.?,?\s+(?:de\s+)?(?P<ty>\d{{4}})"
+    rf"|(?P<umonth>{_MONTHS})\.?\s+(?P<ud>\d{{1,2}}),?\s+(?P<uy>\d{{4}})",
+    re.IGNORECASE,
+)
+TIME_IN_LINE = re.compile(rf"(?<![\d.:/-]){_TIME}{_ZONE}(?![\d])")
+
+UNIX_TIMESTAMP = re.compile(r"^\s*(?P<epoch>1\d{9})(?P<millis>\d{3})?\s*$")
+HASHTAGS = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
+HASHTAG = re.compile(r"#([^\s#]+)")
+
+_FURNITURE_PHRASES = {
+    p.casefold() for loc in LOCALES.values() for p in (*loc.furniture, *loc.tag_headings)
+} | {p.casefold() for p in COMMON_FURNITURE}
+_TAG_HEADINGS = {h.casefold() for loc in LOCALES.values() for h in loc.tag_headings}
+
+
+def is_furniture_phrase(line: str) -> bool:
+    """Share buttons, comment boxes, 'most viewed' and similar site furniture."""
+    return line.strip().rstrip(":").casefold() in _FURNITURE_PHRASES
+
+
+def is_tag_heading(line: str) -> bool:
+    return line.strip().rstrip(":").casefold() in _TAG_HEADINGS
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """A wall-clock time as printed on the page, before any date is known."""
+
+    hour: int
+    minute: int
+    zone: str | None = None  # abbreviation as printed, upper case
+    offset_minutes: int | None = None  # explicit "UTC+2" style offset
+    date: tuple[int, int, int] | None = None  # (year, month, day) when printed
+
+
+def clock_from_match(match: re.Match[str]) -> Clock | None:
+    """Read a ``Clock`` from a match of one of the time patterns, or None if the
+    match is not a plausible time (a bare number, hour 13 with "pm", ...)."""
+    groups = match.groupdict()
+    hour = int(groups["h"])
+    minute_text = groups.get("m")
+    ampm = groups.get("ampm")
+    if minute_text is None and not ampm:
+        return None
+    minute = int(minute_text) if minute_text else 0
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        pm = ampm[0] in "pP"
+        hour = (hour % 12) + (12 if pm else 0)
+    zone = groups.get("zone")
+    offset_minutes = None
+    if groups.get("offset"):
+        sign = -1 if groups["offset"][0] == "-" else 1
+        digits = groups["offset"][1:].replace(":", "")
+        hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
+        offset_minutes = sign * (int(hours) * 60 + int(minutes))
+    return Clock(hour, minute, zone.upper() if zone else None, offset_minutes, numeric_date(groups))
+
+
+def numeric_date(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
+    """The (year, month, day) of a numeric date group, or None if absent or invalid."""
+    if groups.get("y"):
+        year, month, day = int(groups["y"]), int(groups["mo"]), int(groups["d"])
+        if year < 100:
+            year += 2000
+    elif groups.get("iy"):
+        year, month, day = int(groups["iy"]), int(groups["imo"]), int(groups["id"])
+    else:
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return (year, month, day)
+
+
+_MONTH_NUMBERS: dict[str, int] = {m: n for loc in LOCALES.values() for m, n in loc.months.items()}
+
+
+def month_number(name: str) -> int | None:
+    return _MONTH_NUMBERS.get(name.casefold().rstrip("."))

@@ -1,0 +1,169 @@
+"""Dating entries: from wall-clock markers to UTC instants.
+
+Entries run newest first and usually print only a time.  The date comes from the
+entry itself, else from the page's own date lines, else from ``scraped_at``; walking
+down the page, a time later than the one above it means the blog crossed midnight,
+so the date rolls back a day.  Nothing is dated after the page was scraped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from stream.locales import ZONE_ABBREVIATIONS
+from stream.markers import Clock
+
+# An entry printed a little later than the one above it is taken as out of order,
+# not as a new day: only a jump larger than this rolls the date back.
+OUT_OF_ORDER_TOLERANCE = timedelta(minutes=90)
+# The page's own "last updated" line may lag its newest entry by a few minutes.
+ANCHOR_TOLERANCE = timedelta(minutes=15)
+
+
+@lru_cache(maxsize=64)
+def zone_named(name: str) -> tzinfo | None:
+    """The IANA zone of that name, or None when zoneinfo does not know it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
+    """The UTC instant of ``clock`` on ``day``.
+
+    A printed abbreviation names a zone (zoneinfo applies its daylight-saving rule);
+    where the abbreviation itself states an offset that the rule disagrees with
+    (CEST printed in January), the printed offset wins: it is what the page says.
+    """
+    wall = datetime.combine(day, time(clock.hour, clock.minute))
+    if clock.offset_minutes is not None:
+        base = 0.0
+        if clock.zone:
+            base = ZONE_ABBREVIATIONS.get(clock.zone, ("UTC", 0))[1] or 0.0
+        offset = timedelta(hours=base, minutes=clock.offset_minutes)
+        return (wall - offset).replace(tzinfo=UTC)
+    if clock.zone and clock.zone in ZONE_ABBREVIATIONS:
+        zone_name, stated_hours = ZONE_ABBREVIATIONS[clock.zone]
+        zone = zone_named(zone_name) or UTC
+        local = wall.replace(tzinfo=zone)
+        if stated_hours is not None:
+            actual = local.utcoffset() or timedelta(0)
+            if actual != timedelta(hours=stated_hours):
+                return (wall - timedelta(hours=stated_hours)).replace(tzinfo=UTC)
+        return local.astimezone(UTC)
+    return wall.replace(tzinfo=page_zone).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEntry:
+    posted_at: datetime
+    updated_at: datetime | None
+
+
+def date_entries(
+    markers: Sequence[Clock],
+    footers: Sequence[Clock | None],
+    pinned: Sequence[bool],
+    page_zone: tzinfo,
+    anchor: datetime,
+    hard_limit: datetime | None = None,
+) -> list[DatedEntry]:
+    """Date each entry (given newest first, as on the page).
+
+    ``anchor`` is the latest instant the page can show (its last-update line, the
+    scrape time, whichever is earlier); ``hard_limit`` (the scrape time) is never
+    passed.  ``pinned`` entries sit out of order at the top and are dated against
+    the anchor without moving the others.
+    """
+    anchor_local = anchor.astimezone(page_zone)
+    previous: datetime | None = None  # UTC instant of the entry above
+    dated: list[DatedEntry] = []
+    order = _chronological_indices(markers, pinned, page_zone, anchor_local)
+    for index, clock in enumerate(markers):
+        if clock.date is not None:
+            posted = localize(date(*clock.date), clock, page_zone)
+        else:
+            if previous is None or index not in order:
+                posted = _latest_at_or_before(clock, anchor, page_zone, ANCHOR_TOLERANCE)
+            else:
+                posted = _latest_at_or_before(clock, previous, page_zone, OUT_OF_ORDER_TOLERANCE)
+            while hard_limit is not None and posted > hard_limit:
+                posted = localize(
+                    posted.astimezone(page_zone).date() - timedelta(days=1), clock, page_zone
+                )
+        if index in order:
+            previous = posted
+        dated.append(DatedEntry(posted, _updated_after(footers[index], posted, page_zone)))
+    return dated
+
+
+def _chronological_indices(
+    markers: Sequence[Clock], pinned: Sequence[bool], page_zone: tzinfo, anchor_local: datetime
+) -> set[int]:
+    """Indices of the entries that take part in the newest-first chain.
+
+    Pinned entries are left out, and so is a first entry printed earlier than the
+    second one while the second still fits before the anchor on the same day: that
+    is a pinned post without its label.
+    """
+    chain = {i for i, is_pinned in enumerate(pinned) if not is_pinned}
+    first = min(chain, default=None)
+    if first is not None and first + 1 < len(markers) and first + 1 in chain:
+        a, b = markers[first], markers[first + 1]
+        if a.date is None and b.date is None:
+            a_minutes, b_minutes = a.hour * 60 + a.minute, b.hour * 60 + b.minute
+            anchor_minutes = anchor_local.hour * 60 + anchor_local.minute
+            if a_minutes < b_minutes <= anchor_minutes:
+                chain.discard(first)
+    return chain
+
+
+def _latest_at_or_before(
+    clock: Clock, ceiling: datetime, page_zone: tzinfo, tolerance: timedelta
+) -> datetime:
+    """The latest instant showing ``clock`` that is not after ``ceiling`` by more than
+    ``tolerance`` (so that a slightly misordered entry keeps its day)."""
+    ceiling_day = ceiling.astimezone(page_zone).date()
+    candidate = localize(ceiling_day, clock, page_zone)
+    # The printed zone may differ from the page zone, so the local day can be off by one.
+    if candidate - ceiling > tolerance:
+        candidate = localize(ceiling_day - timedelta(days=1), clock, page_zone)
+    elif ceiling - candidate > timedelta(days=1) - tolerance:
+        later = localize(ceiling_day + timedelta(days=1), clock, page_zone)
+        if later - ceiling <= tolerance:
+            candidate = later
+    return candidate
+
+
+def _updated_after(footer: Clock | None, posted: datetime, page_zone: tzinfo) -> datetime | None:
+    """An update time is never before the post: a smaller time means the next day."""
+    if footer is None:
+        return None
+    if footer.date is not None:
+        return localize(date(*footer.date), footer, page_zone)
+    posted_day = posted.astimezone(page_zone).date()
+    updated = localize(posted_day, footer, page_zone)
+    if updated < posted - timedelta(minutes=1):
+        updated = localize(posted_day + timedelta(days=1), footer, page_zone)
+    return updated
+
+
+def format_utc(instant: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second: 2024-06-19T05:42:00Z."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso8601(text: str) -> datetime | None:
+    """Parse an ISO 8601 timestamp; a naive one is taken as UTC.  None if invalid."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
