@@ -205,8 +205,6 @@ def _ends_mid_entry(entry: EntrySegment) -> bool:
     last = paragraphs[-1].splitlines()[-1]
     if UPDATED_LINE.match(last):
         return False
-    if len(paragraphs) == 1 and entry.marker_headline is None and "\n" not in paragraphs[0]:
-        return not ends_with_sentence_end(last) and len(last.split()) > 12
     if split_captions(paragraphs[-1]) is not None:
         return False
     return not ends_with_sentence_end(last)

@@ -176,7 +176,8 @@ def _repaired(page: Page) -> Page | Rejection:
     if not looks_mojibaked(page.text):
         return page
     fixed = ftfy.fix_encoding(page.text)
-    if looks_mojibaked(fixed):
+    # ftfy marks bytes it could not recover with U+FFFD: then the text is not clean.
+    if looks_mojibaked(fixed) or fixed.count("\ufffd") > page.text.count("\ufffd"):
         return Rejection(
             "invalid_encoding",
             "The text is mojibake (UTF-8 decoded with the wrong code page) that could "

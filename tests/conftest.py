@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from stream.core import Outcome, Source, process_message
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def envelope(text: str, **fields: object) -> bytes:
+    """A raw-topic message value: the JSON envelope scrapers publish."""
+    return orjson.dumps({"text": text, **fields})
+
+
+def parse_page(text: str, **fields: object) -> Outcome:
+    fields.setdefault("scraped_at", "2025-01-15T23:00:00Z")
+    return process_message(envelope(text, **fields), source=Source(topic="articles.raw"))
+
+
+def page(*blocks: str) -> str:
+    """Page text from blocks separated by blank lines, as scrapers render pages."""
+    return "\n\n".join(blocks) + "\n"
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    return SHARED_CORPUS
