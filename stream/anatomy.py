@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from stream.captions import split_captions
 from stream.markers import (
-    DATE_IN_LINE,
     HASHTAG,
     HASHTAGS,
     MARKER_LINE,
@@ -21,6 +20,7 @@ from stream.markers import (
     UPDATED_LINE,
     Clock,
     clock_from_match,
+    find_date,
     is_furniture_phrase,
     is_tag_heading,
 )
@@ -127,16 +127,15 @@ def is_date_line(line: str) -> bool:
     """A line that is a date (with time or prefix words), not prose."""
     return (
         len(line) <= _DATE_LINE_MAX_CHARS
-        and DATE_IN_LINE.search(line) is not None
         and not _SENTENCE.search(line)
+        and find_date(line) is not None
     )
 
 
 def _is_trailer_line(line: str) -> bool:
     return (
-        is_furniture_phrase(line)
-        or is_tag_heading(line)
-        or HASHTAGS.match(line) is not None
+        is_furniture_phrase(line)  # tag headings are furniture phrases too
+        or (line[0] == "#" and HASHTAGS.match(line) is not None)
         or UNIX_TIMESTAMP.match(line) is not None
         or (is_date_line(line) and UPDATED_LINE.match(line) is None)
     )

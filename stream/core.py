@@ -26,15 +26,7 @@ from stream.entries import EntryParts, read_entry
 from stream.identity import entry_id_for, is_url, story_id_for
 from stream.language import detect_language
 from stream.locales import LOCALES
-from stream.markers import (
-    DATE_IN_LINE,
-    TIME_IN_LINE,
-    UNIX_TIMESTAMP,
-    Clock,
-    clock_from_match,
-    month_number,
-    numeric_date,
-)
+from stream.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match, find_date
 from stream.timeline import UTC, date_entries, format_utc, localize, zone_named
 
 
@@ -282,25 +274,15 @@ def _page_times(text: str, page_zone: tzinfo):
 
 
 def _date_line_instant(line: str, page_zone: tzinfo) -> datetime | None:
-    date_match = DATE_IN_LINE.search(line)
-    if date_match is None:
+    found = find_date(line)
+    if found is None:
         return None
-    groups = date_match.groupdict()
+    ymd, date_end = found
     try:
-        if groups["numeric"]:
-            ymd = numeric_date(groups)
-        elif groups["tmonth"]:
-            month = month_number(groups["tmonth"])
-            ymd = (int(groups["ty"]), month, int(groups["td"])) if month else None
-        else:
-            month = month_number(groups["umonth"])
-            ymd = (int(groups["uy"]), month, int(groups["ud"])) if month else None
-        if ymd is None:
-            return None
         day = datetime(*ymd).date()
     except ValueError:
         return None
-    time_match = TIME_IN_LINE.search(line, date_match.end())
+    time_match = TIME_IN_LINE.search(line, date_end)
     clock = clock_from_match(time_match) if time_match else None
     if clock is None:
         # A date without a time: the page was live at some point that day.

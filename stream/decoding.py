@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import ftfy
+import ftfy.bad_codecs
 import orjson
 
 from stream.timeline import parse_iso8601, zone_named
@@ -59,6 +60,12 @@ def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> P
             f"The message is {len(value):,} bytes, over the {max_bytes:,}-byte limit "
             "(LIVEBLOG_MAX_PAGE_BYTES); raise the limit or split the page.",
         )
+    if value.lstrip()[:1] == b"{":
+        # The usual case: a UTF-8 JSON envelope, parsed from the bytes in one step.
+        try:
+            return _from_envelope(orjson.loads(value))
+        except orjson.JSONDecodeError:
+            pass  # not UTF-8, or not JSON: decide below, with the text in hand
     text = _decode_bytes(value)
     if text is None:
         return Rejection(
@@ -68,7 +75,15 @@ def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> P
         )
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
-        return _from_envelope(stripped)
+        try:
+            envelope = orjson.loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            return Rejection(
+                "invalid_json",
+                f"The message starts like a JSON envelope but is not valid JSON ({exc}); "
+                "check that the scraper writes complete JSON documents.",
+            )
+        return _from_envelope(envelope)
     if stripped.startswith("["):
         try:
             orjson.loads(stripped)
@@ -96,15 +111,7 @@ def _decode_bytes(value: bytes) -> str | None:
     return text
 
 
-def _from_envelope(text: str) -> Page | Rejection:
-    try:
-        envelope = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        return Rejection(
-            "invalid_json",
-            f"The message starts like a JSON envelope but is not valid JSON ({exc}); "
-            "check that the scraper writes complete JSON documents.",
-        )
+def _from_envelope(envelope: object) -> Page | Rejection:
     if not isinstance(envelope, dict):
         return Rejection(
             "invalid_envelope",
@@ -172,10 +179,20 @@ def looks_mojibaked(text: str) -> bool:
     return _MOJIBAKE.search(text) is not None
 
 
+def _undo_whole_text_mojibake(text: str) -> str | None:
+    """The common case, a whole page decoded as Windows-1252, undone in one step with
+    ftfy's codec; None when the text mixes clean and broken parts (then ftfy's
+    heuristics take over, at a hundred times the cost)."""
+    try:
+        return text.encode("sloppy-windows-1252").decode("utf-8")
+    except UnicodeError:
+        return None
+
+
 def _repaired(page: Page) -> Page | Rejection:
     if not looks_mojibaked(page.text):
         return page
-    fixed = ftfy.fix_encoding(page.text)
+    fixed = _undo_whole_text_mojibake(page.text) or ftfy.fix_encoding(page.text)
     # ftfy marks bytes it could not recover with U+FFFD: then the text is not clean.
     if looks_mojibaked(fixed) or fixed.count("\ufffd") > page.text.count("\ufffd"):
         return Rejection(

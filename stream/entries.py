@@ -13,6 +13,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _HEADLINE_MAX_CHARS = 200
 _HEADLINE_MAX_WORDS = 30
 _NOT_A_HEADLINE_END = frozenset(":;,")
+_FOOTER_MAX_CHARS = 80
 
 
 @dataclass(slots=True)
@@ -45,7 +46,7 @@ def is_headline(line: str) -> bool:
         and len(stripped.split()) <= _HEADLINE_MAX_WORDS
         and not ends_with_sentence_end(stripped)
         and stripped[-1] not in _NOT_A_HEADLINE_END
-        and CREDIT.search(stripped) is None
+        and (":" not in stripped or CREDIT.search(stripped) is None)
     )
 
 
@@ -55,7 +56,11 @@ def read_entry(segment: EntrySegment) -> EntryParts:
     updated: Clock | None = None
     kept: list[str] = []
     for paragraph in paragraphs:
-        footer = UPDATED_LINE.match(paragraph) if "\n" not in paragraph else None
+        footer = (
+            UPDATED_LINE.match(paragraph)
+            if len(paragraph) <= _FOOTER_MAX_CHARS and "\n" not in paragraph
+            else None
+        )
         if footer is not None:
             updated = updated or clock_from_match(footer)
             continue
@@ -78,7 +83,7 @@ def read_entry(segment: EntrySegment) -> EntryParts:
     body: list[str] = []
     captions: list[Caption] = []
     for paragraph in paragraphs:
-        found = split_captions(paragraph) if CREDIT.search(paragraph) else None
+        found = split_captions(paragraph) if ":" in paragraph else None
         if found is None:
             body.append(paragraph)
             continue

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that track the reader, not the page.
 _TRACKING_PREFIXES = ("utm_", "at_", "ito", "fbclid", "gclid", "mc_", "cmp", "ref")
 
 
+@lru_cache(maxsize=4096)  # the same stories are scraped again every minute
 def canonical_url(url: str) -> str:
     """The URL with what varies between scrapes of one page removed: scheme and host
     case, "www.", default ports, the fragment, tracking parameters, trailing slash."""

@@ -62,14 +62,17 @@ _CREDIT_WORDS = _alternation([w for loc in LOCALES.values() for w in loc.credit_
 #: A photo credit inside a caption: "Photograph: AP", "Photographie : Getty Images".
 CREDIT = re.compile(rf"(?<![\w])(?:{_CREDIT_WORDS})\s?:\s*")
 
-_MONTHS = _alternation([m for loc in LOCALES.values() for m in loc.months])
+# Month names are matched as any word and checked against the locale tables in
+# ``find_date``: an alternation of every month name in every language, tried at every
+# position of every line, was the slowest thing in the parser.
+_MONTH_WORD = r"[^\W\d_]{3,10}"
 #: A calendar date written out anywhere in a line (page date lines, not markers).
 DATE_IN_LINE = re.compile(
     rf"(?P<numeric>{_NUMERIC_DATE})"
-    rf"|(?P<td>\d{{1,2}})\.?\s+(?:de\s+)?(?P<tmonth>{_MONTHS})\.?,?\s+(?:de\s+)?(?P<ty>\d{{4}})"
-    rf"|(?P<umonth>{_MONTHS})\.?\s+(?P<ud>\d{{1,2}}),?\s+(?P<uy>\d{{4}})",
-    re.IGNORECASE,
+    rf"|(?P<td>\d{{1,2}})\.?\s+(?:de\s+)?(?P<tmonth>{_MONTH_WORD})\.?,?\s+(?:de\s+)?(?P<ty>\d{{4}})"
+    rf"|(?P<umonth>{_MONTH_WORD})\.?\s+(?P<ud>\d{{1,2}}),?\s+(?P<uy>\d{{4}})"
 )
+_HAS_DIGIT = re.compile(r"\d")
 TIME_IN_LINE = re.compile(rf"(?<![\d.:/-]){_TIME}{_ZONE}(?![\d])")
 
 UNIX_TIMESTAMP = re.compile(r"^\s*(?P<epoch>1\d{9})(?P<millis>\d{3})?\s*$")
@@ -82,13 +85,17 @@ _FURNITURE_PHRASES = {
 _TAG_HEADINGS = {h.casefold() for loc in LOCALES.values() for h in loc.tag_headings}
 
 
+def furniture_key(line: str) -> str:
+    return line.strip().rstrip(":").casefold()
+
+
 def is_furniture_phrase(line: str) -> bool:
     """Share buttons, comment boxes, 'most viewed' and similar site furniture."""
-    return line.strip().rstrip(":").casefold() in _FURNITURE_PHRASES
+    return furniture_key(line) in _FURNITURE_PHRASES
 
 
 def is_tag_heading(line: str) -> bool:
-    return line.strip().rstrip(":").casefold() in _TAG_HEADINGS
+    return furniture_key(line) in _TAG_HEADINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +154,22 @@ _MONTH_NUMBERS: dict[str, int] = {m: n for loc in LOCALES.values() for m, n in l
 
 def month_number(name: str) -> int | None:
     return _MONTH_NUMBERS.get(name.casefold().rstrip("."))
+
+
+def find_date(line: str) -> tuple[tuple[int, int, int], int] | None:
+    """The first calendar date in a line, as ((year, month, day), end offset)."""
+    if _HAS_DIGIT.search(line) is None:
+        return None
+    for match in DATE_IN_LINE.finditer(line):
+        groups = match.groupdict()
+        if groups["numeric"]:
+            ymd = numeric_date(groups)
+        elif groups["tmonth"]:
+            month = month_number(groups["tmonth"])
+            ymd = (int(groups["ty"]), month, int(groups["td"])) if month else None
+        else:
+            month = month_number(groups["umonth"])
+            ymd = (int(groups["uy"]), month, int(groups["ud"])) if month else None
+        if ymd is not None and 1 <= ymd[2] <= 31:
+            return ymd, match.end()
+    return None

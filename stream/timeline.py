@@ -155,7 +155,7 @@ def _updated_after(footer: Clock | None, posted: datetime, page_zone: tzinfo) ->
 
 def format_utc(instant: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: 2024-06-19T05:42:00Z."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_iso8601(text: str) -> datetime | None:
