@@ -43,8 +43,19 @@ class EntrySegment:
 
     clock: Clock
     marker_headline: str | None
-    body: str  # the text after the marker line
-    text: str  # the whole segment, marker line included
+    page: str  # the page text the offsets below are in
+    start: int  # the marker line
+    body_start: int  # after the marker line
+    end: int
+
+    @property
+    def body(self) -> str:
+        return self.page[self.body_start : self.end]
+
+    @property
+    def text(self) -> str:
+        """The whole segment, marker line included (for dead letters)."""
+        return self.page[self.start : self.end].strip()
 
 
 @dataclass(slots=True)
@@ -67,6 +78,9 @@ def normalise_newlines(text: str) -> str:
 
 def lay_out(text: str) -> Layout | None:
     """Split a page into its parts, or None when it has no entry markers."""
+    # One newline in front, so that the first line can match MARKER_LINE too; all
+    # offsets below are in this text.
+    text = "\n" + text
     title_match = _LINE.search(text)
     while title_match and not title_match.group().strip():
         title_match = _LINE.search(text, title_match.end())
@@ -93,10 +107,7 @@ def lay_out(text: str) -> Layout | None:
         headline = match.group("headline")
         entries.append(
             EntrySegment(
-                clock=clock,
-                marker_headline=headline.strip() if headline else None,
-                body=text[match.end() : end],
-                text=text[match.start() : end].strip(),
+                clock, headline.strip() if headline else None, text, match.start(), match.end(), end
             )
         )
 
@@ -123,13 +134,18 @@ def _split_title(line: str) -> tuple[str, str | None]:
     return line, None
 
 
+def date_of_line(line: str) -> tuple[tuple[int, int, int], int] | None:
+    """The date of a date line (with time or prefix words), not prose; else None."""
+    if len(line) > _DATE_LINE_MAX_CHARS:
+        return None
+    found = find_date(line)
+    if found is None or _SENTENCE.search(line):
+        return None
+    return found
+
+
 def is_date_line(line: str) -> bool:
-    """A line that is a date (with time or prefix words), not prose."""
-    return (
-        len(line) <= _DATE_LINE_MAX_CHARS
-        and not _SENTENCE.search(line)
-        and find_date(line) is not None
-    )
+    return date_of_line(line) is not None
 
 
 def _is_trailer_line(line: str) -> bool:
@@ -178,16 +194,25 @@ def _split_spillover(trailer: str) -> tuple[str, str | None]:
 def _tags(trailer: str) -> list[str]:
     """Hashtags, and the tag list under a heading such as "Explore more on these topics"."""
     tags: list[str] = []
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", trailer) if p.strip()]
-    for index, paragraph in enumerate(paragraphs):
-        if HASHTAGS.match(paragraph):
-            tags.extend(HASHTAG.findall(paragraph))
-        elif is_tag_heading(paragraph) and index + 1 < len(paragraphs):
-            tags.extend(
-                line.strip()
-                for line in paragraphs[index + 1].splitlines()
-                if line.strip() and not _is_trailer_line(line.strip())
-            )
+    under_heading = False  # inside the paragraph that follows a tag heading
+    heading_seen = False
+    for raw in trailer.split("\n"):
+        line = raw.strip()
+        if not line:
+            if under_heading:
+                under_heading = False
+            elif heading_seen:
+                under_heading, heading_seen = True, False
+            continue
+        if line[0] == "#" and HASHTAGS.match(line):
+            tags.extend(HASHTAG.findall(line))
+        elif is_tag_heading(line):
+            heading_seen = True
+        elif (under_heading or heading_seen) and not _is_trailer_line(line):
+            tags.append(line)
+            under_heading, heading_seen = True, False
+        else:
+            under_heading = heading_seen = False
     return list(dict.fromkeys(tags))
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from stream.markers import CREDIT
@@ -75,19 +76,16 @@ def _split_credit_from_rest(segment: str, require_split: bool) -> tuple[str, str
     return segment[:cut].rstrip(". "), segment[cut:].strip()
 
 
+# Two texts glued without a space: lower→Upper ("ImagesKim") or ACRONYM→Word
+# ("AFPProtesters"); Latin script, as credits are.
+_GLUE = re.compile(r"(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])|(?<=[A-ZÀ-ÖØ-Þ]{2})(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")
+
+
 def _glue_point(segment: str) -> int | None:
-    """Where two texts were glued without a space: the last lower→Upper
-    ("ImagesKim") or ACRONYM→Word ("AFPProtesters") join within the credit window."""
+    """Where two texts were glued, the last such join within the credit window."""
     point = None
-    window = segment[: _CREDIT_WINDOW + 1]
-    for i in range(1, len(window) - 1):
-        left, right = window[i - 1], window[i]
-        if not right.isupper():
-            continue
-        if left.islower() or (
-            left.isupper() and window[i + 1].islower() and i >= 2 and window[i - 2].isupper()
-        ):
-            point = i
+    for match in _GLUE.finditer(segment, 0, _CREDIT_WINDOW + 1):
+        point = match.start()
     return point
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from stream.anatomy import Layout, is_date_line, lay_out, normalise_newlines
+from stream.anatomy import Layout, date_of_line, lay_out, normalise_newlines
 from stream.captions import style_caption_texts
 from stream.contract import (
     ENTRY_SCHEMA,
@@ -26,7 +26,7 @@ from stream.entries import EntryParts, read_entry
 from stream.identity import entry_id_for, is_url, story_id_for
 from stream.language import detect_language
 from stream.locales import LOCALES
-from stream.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match, find_date
+from stream.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match
 from stream.timeline import UTC, date_entries, format_utc, localize, zone_named
 
 
@@ -266,17 +266,17 @@ def _page_times(text: str, page_zone: tzinfo):
         if stamp:
             yield datetime.fromtimestamp(int(stamp.group("epoch")), tz=UTC)
             continue
-        if not is_date_line(line):
+        found = date_of_line(line)
+        if found is None:
             continue
-        instant = _date_line_instant(line, page_zone)
+        instant = _date_line_instant(line, found, page_zone)
         if instant is not None:
             yield instant
 
 
-def _date_line_instant(line: str, page_zone: tzinfo) -> datetime | None:
-    found = find_date(line)
-    if found is None:
-        return None
+def _date_line_instant(
+    line: str, found: tuple[tuple[int, int, int], int], page_zone: tzinfo
+) -> datetime | None:
     ymd, date_end = found
     try:
         day = datetime(*ymd).date()

@@ -10,6 +10,7 @@ from stream.captions import Caption, split_captions
 from stream.markers import CREDIT, LABELS, UPDATED_LINE, Clock, clock_from_match
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+_BLANKISH_LINE = re.compile(r"\n[ \t\u00a0]+\n")
 _HEADLINE_MAX_CHARS = 200
 _HEADLINE_MAX_WORDS = 30
 _NOT_A_HEADLINE_END = frozenset(":;,")
@@ -30,7 +31,10 @@ class EntryParts:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    # str.split is much cheaper than the regex; the regex is needed only when a
+    # "blank" line holds spaces.
+    parts = _PARAGRAPH_BREAK.split(text) if _BLANKISH_LINE.search(text) else text.split("\n\n")
+    return [stripped for p in parts if (stripped := p.strip())]
 
 
 def label_of(line: str) -> str | None:

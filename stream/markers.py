@@ -7,7 +7,7 @@ so a page whose language was guessed wrong still has its markers recognised.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stream.locales import COMMON_FURNITURE, LOCALES, ZONE_ABBREVIATIONS
 
@@ -39,8 +39,11 @@ _HEADLINE_SEPARATOR = r"(?:\s*\|\s*|\s+[:–—-]\s+)"
 
 #: An entry marker: a time alone on a line, optionally after a numeric date and
 #: optionally followed by the entry's headline ("23:39 Uhr | Headline").
+#: It matches from the newline before the line (scan "\n" + text): a pattern that
+#: starts with a literal is searched for with a fast scan, one that starts with ^ is
+#: tried at every position.
 MARKER_LINE = re.compile(
-    rf"^[ \t]*(?:{_NUMERIC_DATE}{_DATE_TIME_GLUE})?{_TIME}{_ZONE}"
+    rf"\n[ \t]*(?:{_NUMERIC_DATE}{_DATE_TIME_GLUE})?{_TIME}{_ZONE}"
     rf"(?:{_HEADLINE_SEPARATOR}(?P<headline>\S[^\n]{{0,199}}))?[ \t]*$",
     re.MULTILINE,
 )
@@ -98,8 +101,7 @@ def is_tag_heading(line: str) -> bool:
     return furniture_key(line) in _TAG_HEADINGS
 
 
-@dataclass(frozen=True, slots=True)
-class Clock:
+class Clock(NamedTuple):
     """A wall-clock time as printed on the page, before any date is known."""
 
     hour: int
@@ -112,26 +114,25 @@ class Clock:
 def clock_from_match(match: re.Match[str]) -> Clock | None:
     """Read a ``Clock`` from a match of one of the time patterns, or None if the
     match is not a plausible time (a bare number, hour 13 with "pm", ...)."""
-    groups = match.groupdict()
-    hour = int(groups["h"])
-    minute_text = groups.get("m")
-    ampm = groups.get("ampm")
+    hour_text, minute_text, ampm, zone, offset = match.group("h", "m", "ampm", "zone", "offset")
     if minute_text is None and not ampm:
         return None
+    hour = int(hour_text)
     minute = int(minute_text) if minute_text else 0
     if ampm:
         if not 1 <= hour <= 12:
             return None
-        pm = ampm[0] in "pP"
-        hour = (hour % 12) + (12 if pm else 0)
-    zone = groups.get("zone")
+        hour = (hour % 12) + (12 if ampm[0] in "pP" else 0)
     offset_minutes = None
-    if groups.get("offset"):
-        sign = -1 if groups["offset"][0] == "-" else 1
-        digits = groups["offset"][1:].replace(":", "")
+    if offset:
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
         hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
         offset_minutes = sign * (int(hours) * 60 + int(minutes))
-    return Clock(hour, minute, zone.upper() if zone else None, offset_minutes, numeric_date(groups))
+    date = None
+    if "d" in match.re.groupindex and (match.group("y") or match.group("iy")):
+        date = numeric_date(match.groupdict())
+    return Clock(hour, minute, zone.upper() if zone else None, offset_minutes, date)
 
 
 def numeric_date(groups: dict[str, str | None]) -> tuple[int, int, int] | None:

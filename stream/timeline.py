@@ -36,9 +36,10 @@ def zone_named(name: str) -> tzinfo | None:
 def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
     """The UTC instant of ``clock`` on ``day``.
 
-    A printed abbreviation names a zone (zoneinfo applies its daylight-saving rule);
-    where the abbreviation itself states an offset that the rule disagrees with
-    (CEST printed in January), the printed offset wins: it is what the page says.
+    An abbreviation that states its offset (CET, CEST, BST, EDT) is taken at its
+    word, even where the named zone's rule would disagree (CEST printed in January):
+    it is what the page says.  One that does not (ET, CT, PT) and a time without a
+    zone go through zoneinfo, which applies daylight saving for that date.
     """
     wall = datetime.combine(day, time(clock.hour, clock.minute))
     if clock.offset_minutes is not None:
@@ -49,13 +50,9 @@ def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
         return (wall - offset).replace(tzinfo=UTC)
     if clock.zone and clock.zone in ZONE_ABBREVIATIONS:
         zone_name, stated_hours = ZONE_ABBREVIATIONS[clock.zone]
-        zone = zone_named(zone_name) or UTC
-        local = wall.replace(tzinfo=zone)
         if stated_hours is not None:
-            actual = local.utcoffset() or timedelta(0)
-            if actual != timedelta(hours=stated_hours):
-                return (wall - timedelta(hours=stated_hours)).replace(tzinfo=UTC)
-        return local.astimezone(UTC)
+            return (wall - timedelta(hours=stated_hours)).replace(tzinfo=UTC)
+        return wall.replace(tzinfo=zone_named(zone_name) or UTC).astimezone(UTC)
     return wall.replace(tzinfo=page_zone).astimezone(UTC)
 
 

@@ -8,7 +8,7 @@ from stream.markers import MARKER_LINE, UPDATED_LINE, clock_from_match
 
 
 def marker(line: str):
-    match = MARKER_LINE.match(line)
+    match = MARKER_LINE.match("\n" + line)
     if match is None or match.group("s"):
         return None
     clock = clock_from_match(match)
