@@ -49,6 +49,105 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _broker(args: argparse.Namespace, settings: Settings) -> int:
+    from stream.broker import main as broker_main
+
+    return broker_main(args.action, settings)
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import logging
+
+    from aiokafka.errors import KafkaConnectionError
+    from faust.worker import Worker
+
+    from stream.topics import ensure_topics
+    from stream.worker import create_app
+
+    try:
+        created = asyncio.run(ensure_topics(settings))
+    except KafkaConnectionError:
+        print(
+            f"stream worker: cannot reach Kafka at {settings.bootstrap_servers}: start the "
+            "local broker with `python -m stream broker start`, or set "
+            "LIVEBLOG_BOOTSTRAP_SERVERS to your cluster",
+            file=sys.stderr,
+        )
+        return 1
+    if created:
+        print(f"stream worker: created topics {', '.join(created)}", file=sys.stderr)
+    app = create_app(settings)
+    worker = Worker(app, loglevel=settings.log_level.upper(), quiet=True)
+    logging.getLogger("liveblog").setLevel(settings.log_level.upper())
+    worker.execute_from_commandline()
+    return 0
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from stream.tools import ToolError, publish
+
+    try:
+        count = asyncio.run(publish(settings, args.paths, repeat=args.repeat))
+    except ToolError as exc:
+        print(f"stream publish: {exc}", file=sys.stderr)
+        return 1
+    print(f"published {count} page(s) to {settings.raw_topic}", file=sys.stderr)
+    return 0
+
+
+def _tail(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from stream.tools import ToolError, tail
+
+    try:
+        asyncio.run(
+            tail(
+                settings,
+                args.deadletter,
+                from_beginning=not args.latest,
+                idle_timeout=args.idle_timeout,
+                as_json=args.json,
+                limit=args.max,
+            )
+        )
+    except ToolError as exc:
+        print(f"stream tail: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _lag(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from stream.tools import ToolError, consumer_lag
+
+    try:
+        rows = asyncio.run(consumer_lag(settings))
+    except ToolError as exc:
+        print(f"stream lag: {exc}", file=sys.stderr)
+        return 1
+    if not rows:
+        print(f"consumer group {settings.app_id} has committed no offsets yet")
+        return 0
+    print(f"{'topic':<40} {'partition':>9} {'committed':>10} {'lag':>8}")
+    for topic, partition, offset, lag in rows:
+        print(f"{topic:<40} {partition:>9} {offset:>10} {lag:>8}")
+    print(f"total lag: {sum(r[3] for r in rows)}")
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from stream.demo import run
+
+    return run(settings, args.seconds, feed_samples=not args.no_samples)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m stream", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -64,6 +163,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="ISO 8601 time to date entries by when the page and envelope show none",
     )
     parse.set_defaults(run=_parse)
+
+    broker = commands.add_parser(
+        "broker", help="start, stop or query the local development Kafka broker"
+    )
+    broker.add_argument("action", choices=["start", "stop", "status"])
+    broker.set_defaults(run=_broker)
+
+    run = commands.add_parser(
+        "run",
+        help="the main job: local broker (if none answers), worker, sample pages, and "
+        "the entries and dead letters they yield",
+    )
+    run.add_argument("--seconds", type=float, help="stop after this many seconds")
+    run.add_argument("--no-samples", action="store_true", help="do not publish sample pages")
+    run.set_defaults(run=_run)
+
+    worker = commands.add_parser("worker", help="run the stream processor (a Faust worker)")
+    worker.set_defaults(run=_worker)
+
+    publish = commands.add_parser(
+        "publish", help="publish files or folders of raw pages to the raw topic"
+    )
+    publish.add_argument("paths", nargs="+", metavar="PATH")
+    publish.add_argument("--repeat", type=int, default=1, help="publish everything N times")
+    publish.set_defaults(run=_publish)
+
+    tail = commands.add_parser("tail", help="follow the entries (or dead-letter) topic")
+    tail.add_argument("--deadletter", action="store_true", help="follow the dead letters")
+    tail.add_argument("--latest", action="store_true", help="only records from now on")
+    tail.add_argument("--json", action="store_true", help="print records as JSON lines")
+    tail.add_argument("--max", type=int, help="stop after this many records")
+    tail.add_argument("--idle-timeout", type=float, help="stop after this many idle seconds")
+    tail.set_defaults(run=_tail)
+
+    lag = commands.add_parser("lag", help="consumer lag of the worker's group, per partition")
+    lag.set_defaults(run=_lag)
     return parser
 
 

@@ -50,6 +50,7 @@ class Outcome:
     dead_letters: list[DeadLetterValue] = field(default_factory=list)
     story: StoryValue | None = None
     lang: str | None = None
+    exception: BaseException | None = None  # behind a processing_error, for its headers
 
 
 def process_message(
@@ -62,7 +63,7 @@ def process_message(
     try:
         return _process(value, key, source, max_bytes)
     except Exception as exc:  # the contract: bad input never escapes as an exception
-        outcome = Outcome(key=key)
+        outcome = Outcome(key=key, exception=exc)
         detail = (
             f"The parser failed unexpectedly ({type(exc).__name__}: {exc}); this is a bug "
             "in liveblog-stream: report it with this dead letter attached. "

@@ -30,6 +30,8 @@ class Settings:
     deadletter_topic: str = "liveblog.deadletter"
     #: Partitions of the topics the worker creates (raw, internal and output topics).
     partitions: int = 4
+    #: Replication factor of the topics the worker creates (1 for a single broker).
+    replication_factor: int = 1
     #: Faust application id: the consumer group and the prefix of internal topics.
     app_id: str = "liveblog-stream"
     #: Table store: "rocksdb" (default, on disk under data_dir) or "memory".
@@ -53,6 +55,9 @@ class Settings:
     broker_port: int = 9092
     #: Where the local development broker keeps its data and logs.
     broker_dir: Path = PROJECT_ROOT / "var" / "kafka"
+    #: An unpacked Apache Kafka distribution to run the local broker from, instead of
+    #: jars resolved with Maven (read from KAFKA_HOME).
+    kafka_home: str = ""
     #: Log level of the worker.
     log_level: str = "info"
 
@@ -71,6 +76,8 @@ class Settings:
                 values[spec.name] = Path(raw) if kind is type(PROJECT_ROOT) else kind(raw)
             except ValueError:
                 raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
+        if environ.get("KAFKA_HOME") and "kafka_home" not in values:
+            values["kafka_home"] = environ["KAFKA_HOME"]
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
         return settings

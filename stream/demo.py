@@ -1,0 +1,98 @@
+"""``python -m stream run``: the whole pipeline on one machine, fed with sample pages.
+
+Starts the local broker (unless Kafka already answers at the bootstrap address),
+starts a worker process, publishes the project's sample pages, and prints the
+entries and dead letters that come out, until interrupted (or ``--seconds``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from stream.broker import BrokerError, LocalBroker
+from stream.settings import PROJECT_ROOT, Settings
+from stream.tools import publish, tail
+
+SAMPLES = PROJECT_ROOT / "samples"
+
+
+def _reachable(bootstrap: str) -> bool:
+    host, _, port = bootstrap.split(",")[0].strip().rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=1.0):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def run(settings: Settings, seconds: float | None, feed_samples: bool) -> int:
+    broker = LocalBroker(settings)
+    started_broker = False
+    if not _reachable(settings.bootstrap_servers):
+        if settings.bootstrap_servers != broker.bootstrap:
+            print(
+                f"stream run: Kafka does not answer at {settings.bootstrap_servers}; check "
+                "LIVEBLOG_BOOTSTRAP_SERVERS",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            broker.start()
+        except BrokerError as exc:
+            print(f"stream run: cannot start the local broker: {exc}", file=sys.stderr)
+            return 1
+        started_broker = True
+    worker = subprocess.Popen([sys.executable, "-m", "stream", "worker"], cwd=PROJECT_ROOT)
+    print(
+        f"Worker started (pid {worker.pid}); its status page is "
+        f"http://{settings.web_host}:{settings.web_port}/liveblog/stats/",
+        flush=True,
+    )
+    try:
+        return asyncio.run(_feed_and_show(settings, worker, seconds, feed_samples))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        print("Worker stopped", flush=True)
+        if started_broker:
+            broker.stop()
+
+
+async def _feed_and_show(
+    settings: Settings, worker: subprocess.Popen, seconds: float | None, feed_samples: bool
+) -> int:
+    if feed_samples:
+        count = await publish(settings, [str(SAMPLES)], progress=sys.stderr.isatty())
+        print(
+            f"Published {count} sample pages from {SAMPLES} to {settings.raw_topic}; "
+            "entries and dead letters follow (Ctrl-C to stop).",
+            flush=True,
+        )
+    deadline = None if seconds is None else time.monotonic() + seconds
+    tails = [
+        asyncio.create_task(tail(settings, deadletter=False)),
+        asyncio.create_task(tail(settings, deadletter=True)),
+    ]
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            if worker.poll() is not None:
+                print(
+                    f"stream run: the worker exited with code {worker.returncode}", file=sys.stderr
+                )
+                return 1
+            await asyncio.sleep(0.5)
+    finally:
+        for task in tails:
+            task.cancel()
+        await asyncio.gather(*tails, return_exceptions=True)
+    return 0

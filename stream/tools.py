@@ -1,0 +1,228 @@
+"""Tools for the people around the processor: publish pages, tail the output, watch lag."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
+from tqdm import tqdm
+
+from stream.settings import Settings
+from stream.topics import ensure_topics
+
+
+class ToolError(RuntimeError):
+    """A tool cannot do its work; the message says what to do."""
+
+
+def unreachable(settings: Settings) -> ToolError:
+    return ToolError(
+        f"cannot reach Kafka at {settings.bootstrap_servers}: start the local broker with "
+        "`python -m stream broker start`, or set LIVEBLOG_BOOTSTRAP_SERVERS to your cluster"
+    )
+
+
+def page_files(paths: Iterable[str]) -> Iterator[Path]:
+    """Files to publish: the files named, and every file under the folders named."""
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
+        elif path.is_file():
+            yield path
+        else:
+            raise ToolError(f"{name}: no such file or folder")
+
+
+def key_for(value: bytes, path: Path) -> bytes | None:
+    """What a scraper would use as key: the page URL from the envelope, if any."""
+    if value[:1] == b"{":
+        try:
+            envelope = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return None
+        if isinstance(envelope, dict) and isinstance(envelope.get("url"), str):
+            return envelope["url"].encode()
+    return None
+
+
+async def publish(
+    settings: Settings, paths: list[str], repeat: int = 1, progress: bool = True
+) -> int:
+    """Publish files as raw pages (one file = one message); returns the count."""
+    files = list(page_files(paths))
+    if not files:
+        raise ToolError("nothing to publish: no files under " + ", ".join(paths))
+    try:
+        await ensure_topics(settings, [settings.raw_topic])
+    except KafkaConnectionError:
+        raise unreachable(settings) from None
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        max_request_size=settings.max_message_bytes,
+        linger_ms=5,
+        acks="all",
+        enable_idempotence=True,
+    )
+    try:
+        await producer.start()
+    except KafkaConnectionError:
+        raise unreachable(settings) from None
+    sent = 0
+    try:
+        with tqdm(
+            total=len(files) * repeat,
+            unit="page",
+            desc=f"publish to {settings.raw_topic}",
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar:
+            pending = []
+            for _ in range(repeat):
+                for path in files:
+                    value = path.read_bytes()
+                    pending.append(
+                        await producer.send(settings.raw_topic, value, key=key_for(value, path))
+                    )
+                    if len(pending) >= 500:
+                        await asyncio.gather(*pending)
+                        bar.update(len(pending))
+                        sent += len(pending)
+                        pending.clear()
+            await asyncio.gather(*pending)
+            bar.update(len(pending))
+            sent += len(pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+def describe(topic: str, key: bytes | None, value: bytes, headers: list | None) -> str:
+    """One record as a person reads it."""
+    try:
+        record = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return f"{topic}  (not JSON, {len(value)} bytes)"
+    if "entry_id" in record:
+        labels = ",".join(record["labels"])
+        headline = f" | {record['headline']}" if record["headline"] else ""
+        body = " ".join(record["body"].split())[:100]
+        captions = f"  [+{len(record['captions'])} caption(s)]" if record["captions"] else ""
+        return (
+            f"ENTRY rev {record['revision']}  {record['posted_at']}  "
+            f"{record['story']['title'][:50]}{headline}"
+            f"{'  {' + labels + '}' if labels else ''}\n      {body}{captions}"
+        )
+    if "reason" in record:
+        source = record["source"]
+        where = f"{source['topic']}[{source['partition']}]@{source['offset']}"
+        text = " ".join((record["text"] or "").split())[:80]
+        original = (
+            f"  original: {len(record['original'])} base64 chars" if record["original"] else ""
+        )
+        return (
+            f"DEAD  {record['reason']:<17} from {where}  {record['detail'][:140]}"
+            + (f"\n      text: {text}" if text else "")
+            + original
+        )
+    return f"{topic}  {value[:200]!r}"
+
+
+async def tail(
+    settings: Settings,
+    deadletter: bool,
+    from_beginning: bool = True,
+    idle_timeout: float | None = None,
+    as_json: bool = False,
+    limit: int | None = None,
+    out=sys.stdout,
+) -> int:
+    """Print records of the entries (or dead-letter) topic as they arrive."""
+    topic = settings.deadletter_topic if deadletter else settings.entries_topic
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+        fetch_max_bytes=max(settings.max_message_bytes, 52428800),
+    )
+    try:
+        await consumer.start()
+    except KafkaConnectionError:
+        raise unreachable(settings) from None
+    count = 0
+    last = time.monotonic()
+    try:
+        while limit is None or count < limit:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    if as_json:
+                        out.write(
+                            orjson.dumps(
+                                {
+                                    "topic": record.topic,
+                                    "partition": record.partition,
+                                    "offset": record.offset,
+                                    "key": record.key.decode("utf-8", "replace")
+                                    if record.key
+                                    else None,
+                                    "headers": {
+                                        k: v.decode("utf-8", "replace") for k, v in record.headers
+                                    },
+                                    "value": orjson.loads(record.value),
+                                }
+                            ).decode()
+                            + "\n"
+                        )
+                    else:
+                        out.write(
+                            describe(record.topic, record.key, record.value, record.headers) + "\n"
+                        )
+                    count += 1
+                    last = time.monotonic()
+            out.flush()
+            if idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                break
+    finally:
+        await consumer.stop()
+    return count
+
+
+async def consumer_lag(settings: Settings) -> list[tuple[str, int, int, int]]:
+    """(topic, partition, committed offset, lag) for the worker's consumer group."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    try:
+        await admin.start()
+    except KafkaConnectionError:
+        raise unreachable(settings) from None
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+    finally:
+        await admin.close()
+    partitions = [tp for tp in committed if not tp.topic.endswith("__assignor-__leader")]
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+    finally:
+        await consumer.stop()
+    rows = []
+    for tp in sorted(partitions, key=lambda t: (t.topic, t.partition)):
+        offset = committed[tp].offset
+        rows.append((tp.topic, tp.partition, offset, max(0, ends.get(tp, 0) - max(offset, 0))))
+    return rows
+
+
+__all__ = ["ToolError", "TopicPartition", "consumer_lag", "describe", "publish", "tail"]

@@ -1,0 +1,219 @@
+"""Integration fixtures: a real Kafka broker (the project's local broker, started
+once per test session on free ports) and real worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from stream.broker import LocalBroker
+from stream.settings import PROJECT_ROOT, Settings
+from stream.topics import ensure_topics
+
+pytestmark = pytest.mark.kafka
+
+
+def free_port() -> int:
+    """A port with the next one free too (the broker's controller listens there)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair")
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings pointing at a fresh single-node broker for this test session."""
+    port = free_port()
+    settings = Settings(
+        broker_port=port,
+        broker_dir=tmp_path_factory.mktemp("kafka"),
+        bootstrap_servers=f"127.0.0.1:{port}",
+    )
+    broker = LocalBroker(settings)
+    broker.start(log=lambda *a: None)
+    yield settings
+    broker.stop(log=lambda *a: None)
+
+
+@dataclass
+class Worker:
+    """A ``python -m stream worker`` process and the settings it runs with."""
+
+    settings: Settings
+    log_path: Path
+    process: subprocess.Popen | None = None
+    starts: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.starts += 1
+        log = open(self.log_path, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "stream", "worker"],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        self.process.wait(timeout=60)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def make_worker(kafka: Settings, tmp_path: Path, **overrides: object) -> Worker:
+    suffix = uuid.uuid4().hex[:8]
+    settings = Settings(
+        bootstrap_servers=kafka.bootstrap_servers,
+        app_id=f"liveblog-test-{suffix}",
+        raw_topic=f"articles.raw.{suffix}",
+        entries_topic=f"liveblog.entries.{suffix}",
+        deadletter_topic=f"liveblog.deadletter.{suffix}",
+        partitions=2,
+        data_dir=tmp_path / f"worker-{suffix}",
+        web_port=free_port(),
+        **overrides,
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
+    for name in (
+        "bootstrap_servers",
+        "app_id",
+        "raw_topic",
+        "entries_topic",
+        "deadletter_topic",
+        "partitions",
+        "data_dir",
+        "web_port",
+        "store",
+    ):
+        env[f"LIVEBLOG_{name.upper()}"] = str(getattr(settings, name))
+    return Worker(settings, tmp_path / f"worker-{suffix}.log", env=env)
+
+
+@pytest.fixture
+def worker(kafka: Settings, tmp_path: Path) -> Iterator[Worker]:
+    started = make_worker(kafka, tmp_path)
+    started.start()
+    yield started
+    started.stop()
+
+
+async def publish_values(settings: Settings, values: list[tuple[bytes | None, bytes]]) -> None:
+    await ensure_topics(settings, [settings.raw_topic])
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers, max_request_size=settings.max_message_bytes
+    )
+    await producer.start()
+    try:
+        for key, value in values:
+            await producer.send_and_wait(settings.raw_topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def read_all(settings: Settings, topic: str, idle_s: float = 1.0) -> list:
+    """Every record of ``topic`` so far, from the beginning."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+    )
+    await consumer.start()
+    records = []
+    try:
+        partitions = consumer.assignment()
+        while not partitions:
+            await asyncio.sleep(0.1)
+            partitions = consumer.assignment()
+        ends = await consumer.end_offsets(list(partitions))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            positions = {tp: await consumer.position(tp) for tp in ends}
+            if all(positions[tp] >= end for tp, end in ends.items()):
+                break
+            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def wait_until_processed(worker: Worker, timeout_s: float = 90.0) -> None:
+    """Until the worker has committed everything on its input topics: the raw topic
+    and its internal pages-by-story topic."""
+    settings = worker.settings
+    topics = [settings.raw_topic, f"{settings.app_id}-pages-by-story"]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if worker.process is not None and worker.process.poll() is not None:
+            raise AssertionError(
+                f"worker exited ({worker.process.returncode}):\n{worker.log_tail()}"
+            )
+        try:
+            if await _caught_up(settings, topics):
+                return
+        except Exception:  # the group or its coordinator is still being set up
+            pass
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"worker did not catch up within {timeout_s}s:\n{worker.log_tail()}")
+
+
+async def _caught_up(settings: Settings, topics: list[str]) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+        partitions = [TopicPartition(t, p) for t in topics for p in range(settings.partitions)]
+        try:
+            ends = await consumer.end_offsets(partitions)
+        except Exception:
+            return False  # the internal topic does not exist yet
+        for tp, end in ends.items():
+            done = committed[tp].offset if tp in committed else -1
+            if end > 0 and done < end:
+                return False
+        return True
+    finally:
+        await consumer.stop()
+        await admin.close()
