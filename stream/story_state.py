@@ -8,10 +8,12 @@ values in Faust tables.  Two tables:
 - entries: entry_id -> ``EntryState`` (last revision and a fingerprint of content).
 
 A live blog grows at the top: a re-scrape usually repeats every older entry
-unchanged.  ``StoryState.chain_digest`` hashes the story's entries oldest first,
-so a scrape whose oldest ``chain_count`` entries hash to the same digest needs no
-look-ups for them: the state work for one new entry on a 2,000-entry story is
-the work for one entry.
+unchanged.  ``chain_checkpoints`` hashes a page's entries oldest first and keeps
+the digest every ``CHECKPOINT_EVERY`` entries; it runs in the parsing stage, which
+reads the whole page anyway.  The story remembers one checkpoint, and when the new
+scrape has the same digest there, the entries up to it need no look-up and no
+work at all: the state work for one new entry on a 2,000-entry story is that of
+at most ``CHECKPOINT_EVERY`` entries, whatever the story's length.
 """
 
 from __future__ import annotations
@@ -76,16 +78,28 @@ class ScrapePlan:
 
 def fingerprint(entry: EntryValue) -> str:
     """What makes an entry "changed": headline, body, labels, captions, update time."""
-    content = orjson.dumps(
+    return hashlib.blake2b(_content(entry), digest_size=12).hexdigest()
+
+
+CHECKPOINT_EVERY = 64
+
+
+def chain_checkpoints(entries: Sequence[EntryValue]) -> list[tuple[int, str]]:
+    """(count, digest of the oldest ``count`` entries) every ``CHECKPOINT_EVERY`` entries."""
+    running = hashlib.blake2b(digest_size=16)
+    checkpoints = []
+    for count, entry in enumerate(entries, start=1):
+        running.update(entry["entry_id"].encode())
+        running.update(_content(entry))
+        if count % CHECKPOINT_EVERY == 0:
+            checkpoints.append((count, running.hexdigest()))
+    return checkpoints
+
+
+def _content(entry: EntryValue) -> bytes:
+    return orjson.dumps(
         [entry["headline"], entry["body"], entry["labels"], entry["captions"], entry["updated_at"]]
     )
-    return hashlib.blake2b(content, digest_size=12).hexdigest()
-
-
-def _chain(previous: bytes, entry_id: str, entry_fingerprint: str) -> bytes:
-    return hashlib.blake2b(
-        previous + entry_id.encode() + entry_fingerprint.encode(), digest_size=16
-    ).digest()
 
 
 def plan_scrape(
@@ -98,21 +112,21 @@ def plan_scrape(
     seen_at: str,
     stored_story: StoryState | None,
     lookup: Callable[[str], EntryState | None],
+    checkpoints: Sequence[tuple[int, str]] | None = None,
 ) -> ScrapePlan:
-    """Diff one scrape's entries (oldest first, revision 1) against the story state."""
-    fingerprints = [fingerprint(entry) for entry in entries]
-    digests: list[bytes] = []
-    running = b""
-    for entry, entry_fingerprint in zip(entries, fingerprints, strict=True):
-        running = _chain(running, entry["entry_id"], entry_fingerprint)
-        digests.append(running)
+    """Diff one scrape's entries (oldest first, revision 1) against the story state.
 
+    ``checkpoints`` are ``chain_checkpoints(entries)``, computed here when not given.
+    """
+    if checkpoints is None:
+        checkpoints = chain_checkpoints(entries)
+    by_count = dict(checkpoints)
     # The oldest entries that hash as they did last time need no look-up.
     unchanged_prefix = 0
     if (
         stored_story is not None
-        and 0 < stored_story.chain_count <= len(entries)
-        and digests[stored_story.chain_count - 1].hex() == stored_story.chain_digest
+        and stored_story.chain_count > 0
+        and by_count.get(stored_story.chain_count) == stored_story.chain_digest
     ):
         unchanged_prefix = stored_story.chain_count
 
@@ -121,7 +135,8 @@ def plan_scrape(
     lookups = 0
     new_entries = 0
     for index in range(unchanged_prefix, len(entries)):
-        entry, entry_fingerprint = entries[index], fingerprints[index]
+        entry = entries[index]
+        entry_fingerprint = fingerprint(entry)
         lookups += 1
         stored = writes.get(entry["entry_id"]) or lookup(entry["entry_id"])
         if stored is not None and stored.fingerprint == entry_fingerprint:
@@ -131,7 +146,7 @@ def plan_scrape(
         writes[entry["entry_id"]] = EntryState(revision, entry_fingerprint)
         emissions.append({**entry, "revision": revision})
 
-    newest = max((e["posted_at"] for e in entries), default=None)
+    newest = entries[-1]["posted_at"] if entries else None  # entries run oldest first
     if stored_story is not None and stored_story.newest_posted_at:
         newest = max(newest or "", stored_story.newest_posted_at)
     story = StoryState(
@@ -146,7 +161,7 @@ def plan_scrape(
         revisions=(stored_story.revisions if stored_story else 0) + len(emissions),
         dead_letters=(stored_story.dead_letters if stored_story else 0) + dead_letters,
         newest_posted_at=newest,
-        chain_count=len(entries),
-        chain_digest=digests[-1].hex() if digests else "",
+        chain_count=checkpoints[-1][0] if checkpoints else 0,
+        chain_digest=checkpoints[-1][1] if checkpoints else "",
     )
     return ScrapePlan(emissions, writes, story, lookups)

@@ -36,7 +36,7 @@ from faust.streams import _current_event  # private; faust-streaming is pinned <
 from stream.contract import REASONS, dead_letter
 from stream.core import Source, process_message
 from stream.settings import Settings
-from stream.story_state import EntryState, StoryState, plan_scrape
+from stream.story_state import EntryState, StoryState, chain_checkpoints, plan_scrape
 from stream.timeline import format_utc
 
 log = logging.getLogger("liveblog.worker")
@@ -272,6 +272,8 @@ def create_app(settings: Settings) -> faust.App:
                 "lang": outcome.lang,
                 "entries": outcome.entries,
                 "dead_letters": len(outcome.dead_letters),
+                # hashed here, where the whole page is read anyway (see story_state)
+                "checkpoints": chain_checkpoints(outcome.entries),
                 "seen_at": seen or (format_utc(timestamp) if timestamp else None),
             }
             sends.append(Send(pages_by_story, outcome.story_id.encode(), orjson.dumps(page)))
@@ -340,6 +342,7 @@ def create_app(settings: Settings) -> faust.App:
             page["seen_at"] or "",
             stored_story,
             _stored_entry,
+            [tuple(c) for c in page["checkpoints"]],
         )
         key = story_id.encode()
         sends = [Send(entries_out, key, orjson.dumps(entry)) for entry in plan.emissions]

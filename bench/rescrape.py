@@ -1,0 +1,143 @@
+"""State cost of a re-scrape: does it grow with the story's length?
+
+    python bench/rescrape.py [--sizes 20,200,2000] [--repeats 30]
+
+For each size N, a story of N entries is parsed and recorded in a RocksDB store
+(rocksdict, the store behind the worker's Faust tables); then a re-scrape with
+one new entry is diffed against it, many times.  It prints, per size, the median
+time of the state step (look-ups, diff, writes) and of parsing the page, and the
+number of entry-table look-ups.  Parsing reads the whole page and grows with it;
+the state step should not.  The last line is the ratio of the state step's median
+at the largest size to that at the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from rocksdict import Rdict
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from stream.core import process_message  # noqa: E402
+from stream.story_state import (  # noqa: E402
+    EntryState,
+    StoryState,
+    chain_checkpoints,
+    plan_scrape,
+)
+
+FIRST_ENTRY = datetime(2025, 5, 8, 12, 0, tzinfo=UTC)
+
+
+def page(entries: int) -> bytes:
+    """A German ticker whose entry k (1..entries) is posted k minutes after the first,
+    newest first; a page with one more entry repeats all older ones unchanged."""
+    scraped = FIRST_ENTRY + timedelta(minutes=entries + 1)
+    blocks = ["Sturm im Norden: der Liveticker"]
+    for k in range(entries, 0, -1):
+        local = FIRST_ENTRY + timedelta(minutes=k, hours=2)  # CEST
+        blocks.append(f"{local:%d.%m.%y} | {local:%H:%M}")
+        blocks.append(f"Meldung Nummer {k}: Die Feuerwehr meldet neue Einsätze im Norden.")
+    blocks += ["Mehr zum Thema", "Sturm\nNorden", "Teilen"]
+    text = "\n\n".join(blocks) + "\n"
+    return orjson.dumps(
+        {
+            "text": text,
+            "url": "https://ticker.example.de/sturm",
+            "scraped_at": scraped.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "lang": "de",
+        }
+    )
+
+
+def record(db: Rdict, plan) -> None:
+    for entry_id, state in plan.entry_writes.items():
+        db[entry_id.encode()] = state.to_bytes()
+    db[b"story:" + plan.story.story_id.encode()] = plan.story.to_bytes()
+
+
+def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
+    db = Rdict(str(workdir / f"store-{size}"))
+    try:
+        first = process_message(page(size))
+        assert len(first.entries) == size, (size, len(first.entries), first.dead_letters)
+
+        def lookup(entry_id: str) -> EntryState | None:
+            raw = db.get(entry_id.encode())
+            return EntryState.from_bytes(raw) if raw is not None else None
+
+        def stored_story() -> StoryState | None:
+            raw = db.get(b"story:" + first.story_id.encode())
+            return StoryState.from_bytes(raw) if raw is not None else None
+
+        plan = plan_scrape(first.story_id, "t", None, "de", first.entries, 0, "t0", None, lookup)
+        record(db, plan)
+        rescrape_value = page(size + 1)
+        state_times, parse_times, lookups = [], [], 0
+        for _ in range(repeats):
+            start = time.perf_counter()
+            outcome = process_message(rescrape_value)
+            checkpoints = chain_checkpoints(outcome.entries)  # the parsing stage's share
+            parse_times.append(time.perf_counter() - start)
+            # Collect the parse's garbage now, so that its collection is not timed
+            # as part of the state step.
+            gc.collect()
+            parsed = time.perf_counter()
+            plan = plan_scrape(
+                outcome.story_id,
+                "t",
+                None,
+                "de",
+                outcome.entries,
+                0,
+                "t1",
+                stored_story(),
+                lookup,
+                checkpoints,
+            )
+            # what the worker would send and record; not recorded, so each repeat is the same
+            _ = [orjson.dumps(e) for e in plan.emissions]
+            _ = [s.to_bytes() for s in plan.entry_writes.values()]
+            done = time.perf_counter()
+            state_times.append(done - parsed)
+            lookups = plan.lookups
+            assert len(plan.emissions) == 1, len(plan.emissions)
+        return statistics.median(state_times), statistics.median(parse_times), lookups
+    finally:
+        db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="20,200,2000")
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            state, parse, lookups = measure(size, args.repeats, Path(tmp))
+            results[size] = state
+            print(
+                f"story of {size:>5} entries + 1 new: state step {state * 1e6:8.1f} µs "
+                f"({lookups} look-up(s)), parse and digest {parse * 1e3:7.2f} ms  (medians of {args.repeats})"
+            )
+    smallest, largest = min(sizes), max(sizes)
+    print(
+        f"rescrape: state step at {largest} entries / at {smallest} entries = "
+        f"{results[largest] / results[smallest]:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
