@@ -130,7 +130,8 @@ def main() -> None:
             results[size] = state
             print(
                 f"story of {size:>5} entries + 1 new: state step {state * 1e6:8.1f} µs "
-                f"({lookups} look-up(s)), parse and digest {parse * 1e3:7.2f} ms  (medians of {args.repeats})"
+                f"({lookups} look-up(s)), parse and digest {parse * 1e3:7.2f} ms  "
+                f"(medians of {args.repeats})"
             )
     smallest, largest = min(sizes), max(sizes)
     print(
