@@ -10,6 +10,7 @@ only: one node, replication factor 1, plaintext on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -117,12 +118,16 @@ class LocalBroker:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our own child and has exited
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return None
         except PermissionError:
             return pid
+        if _is_zombie(pid):
+            return None
         return pid
 
     def accepts_connections(self) -> bool:
@@ -295,6 +300,14 @@ class LocalBroker:
             return f"not running (port {self.port})"
         ready = "ready" if self.accepts_connections() else "not accepting connections"
         return f"running, pid {pid}, {self.bootstrap}, {ready}; data in {self.home}"
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def _answers_metadata(bootstrap: str) -> bool:

@@ -14,9 +14,12 @@ import subprocess
 import sys
 import time
 
+from aiokafka.errors import KafkaConnectionError
+
 from stream.broker import BrokerError, LocalBroker
 from stream.settings import PROJECT_ROOT, Settings
 from stream.tools import publish, tail
+from stream.topics import ensure_topics
 
 SAMPLES = PROJECT_ROOT / "samples"
 
@@ -47,9 +50,22 @@ def run(settings: Settings, seconds: float | None, feed_samples: bool) -> int:
             print(f"stream run: cannot start the local broker: {exc}", file=sys.stderr)
             return 1
         started_broker = True
-    worker = subprocess.Popen([sys.executable, "-m", "stream", "worker"], cwd=PROJECT_ROOT)
+    try:
+        asyncio.run(ensure_topics(settings))
+    except KafkaConnectionError:
+        print(f"stream run: Kafka does not answer at {settings.bootstrap_servers}", file=sys.stderr)
+        return 1
+    log_path = settings.data_dir.parent / "worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "stream", "worker"],
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     print(
-        f"Worker started (pid {worker.pid}); its status page is "
+        f"Worker started (pid {worker.pid}); its log is {log_path}, its status page "
         f"http://{settings.web_host}:{settings.web_port}/liveblog/stats/",
         flush=True,
     )
