@@ -15,6 +15,7 @@ _HEADLINE_MAX_CHARS = 200
 _HEADLINE_MAX_WORDS = 30
 _NOT_A_HEADLINE_END = frozenset(":;,")
 _FOOTER_MAX_CHARS = 80
+_LABEL_MAX_CHARS = 30
 
 
 @dataclass(slots=True)
@@ -74,6 +75,8 @@ def read_entry(segment: EntrySegment) -> EntryParts:
     labels: list[str] = []
     while paragraphs:
         first_line, _, rest = paragraphs[0].partition("\n")
+        if len(first_line) > _LABEL_MAX_CHARS:
+            break
         label = label_of(first_line)
         if label is None:
             break

@@ -7,7 +7,7 @@ from collections import Counter
 from stream.locales import DEFAULT_LANGUAGE, LOCALES
 
 # A couple of thousand characters are plenty to tell these languages apart.
-_SAMPLE_CHARS = 2500
+_SAMPLE_CHARS = 1500
 
 
 def detect_language(text: str) -> str:

@@ -9,9 +9,9 @@ so the date rolls back a day.  Nothing is dated after the page was scraped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stream.locales import ZONE_ABBREVIATIONS
@@ -41,6 +41,14 @@ def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
     it is what the page says.  One that does not (ET, CT, PT) and a time without a
     zone go through zoneinfo, which applies daylight saving for that date.
     """
+    zone = clock.zone
+    if zone is not None and clock.offset_minutes is None:
+        stated = _STATED_OFFSETS.get(zone)
+        if stated is not None:  # the common case, without zoneinfo
+            return (
+                datetime(day.year, day.month, day.day, clock.hour, clock.minute, tzinfo=UTC)
+                - stated
+            )
     wall = datetime.combine(day, time(clock.hour, clock.minute))
     if clock.offset_minutes is not None:
         base = 0.0
@@ -56,8 +64,14 @@ def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
     return wall.replace(tzinfo=page_zone).astimezone(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class DatedEntry:
+_STATED_OFFSETS: dict[str, timedelta] = {
+    abbreviation: timedelta(hours=hours)
+    for abbreviation, (_, hours) in ZONE_ABBREVIATIONS.items()
+    if hours is not None
+}
+
+
+class DatedEntry(NamedTuple):
     posted_at: datetime
     updated_at: datetime | None
 
@@ -152,7 +166,12 @@ def _updated_after(footer: Clock | None, posted: datetime, page_zone: tzinfo) ->
 
 def format_utc(instant: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: 2024-06-19T05:42:00Z."""
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return (
+        f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d}T"
+        f"{instant.hour:02d}:{instant.minute:02d}:{instant.second:02d}Z"
+    )
 
 
 def parse_iso8601(text: str) -> datetime | None:
