@@ -51,6 +51,9 @@ class Settings:
     #: Pages whose outputs are being written at once; the worker stops reading
     #: when this many are unacknowledged (for example while the broker refuses writes).
     max_pages_in_flight: int = 256
+    #: Seconds the producer waits for the broker to accept a record before the send
+    #: fails; a failed send is retried by the worker, which does not move past it.
+    delivery_timeout_s: float = 30.0
     #: Port of the local development broker.
     broker_port: int = 9092
     #: Where the local development broker keeps its data and logs.

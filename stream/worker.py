@@ -147,12 +147,17 @@ async def _start(send: Send) -> None:
     record in several futures and was a sixth of the worker's time.  Under
     exactly-once, Topic.send attaches the record to the current transaction."""
     topic = send.topic
-    if topic.app.in_transaction:
-        send.future = await topic.send(key=send.key, value=send.value, headers=send.headers)
-    else:
-        send.future = await topic.app.producer.send(
-            topic.get_topic_name(), send.key, send.value, None, None, send.headers
-        )
+    try:
+        if topic.app.in_transaction:
+            send.future = await topic.send(key=send.key, value=send.value, headers=send.headers)
+        else:
+            send.future = await topic.app.producer.send(
+                topic.get_topic_name(), send.key, send.value, None, None, send.headers
+            )
+    except Exception as exc:  # refused before it was queued (e.g. unknown topic): retry it
+        failed: asyncio.Future = asyncio.get_running_loop().create_future()
+        failed.set_exception(exc)
+        send.future = failed
 
 
 def deadletter_headers(
@@ -203,6 +208,7 @@ def create_app(settings: Settings) -> faust.App:
         consumer_max_fetch_size=settings.max_message_bytes,
         producer_max_batch_size=256 * 1024,
         producer_linger=0.005,
+        producer_request_timeout=settings.delivery_timeout_s,
         # A failing event must never be acknowledged by accident.
         stream_ack_exceptions=False,
         stream_ack_cancelled_tasks=False,

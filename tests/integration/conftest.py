@@ -120,6 +120,7 @@ def make_worker(kafka: Settings, tmp_path: Path, **overrides: object) -> Worker:
         "data_dir",
         "web_port",
         "store",
+        "delivery_timeout_s",
     ):
         env[f"LIVEBLOG_{name.upper()}"] = str(getattr(settings, name))
     return Worker(settings, tmp_path / f"worker-{suffix}.log", env=env)
@@ -195,6 +196,21 @@ async def wait_until_processed(worker: Worker, timeout_s: float = 90.0) -> None:
             pass
         await asyncio.sleep(0.5)
     raise AssertionError(f"worker did not catch up within {timeout_s}s:\n{worker.log_tail()}")
+
+
+async def caught_up(worker: Worker) -> bool:
+    """Has the worker committed everything on its input topics?"""
+    settings = worker.settings
+    return await _caught_up(settings, [settings.raw_topic, f"{settings.app_id}-pages-by-story"])
+
+
+async def delete_topic(settings: Settings, topic: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+    finally:
+        await admin.close()
 
 
 async def _caught_up(settings: Settings, topics: list[str]) -> bool:
