@@ -21,8 +21,6 @@ import argparse
 import asyncio
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stream.broker import LocalBroker  # noqa: E402
+from stream.processes import free_port_pair, stop_gracefully  # noqa: E402
 from stream.settings import Settings  # noqa: E402
 from stream.topics import ensure_topics  # noqa: E402
 
@@ -51,17 +50,14 @@ SENTENCES = [
 ]
 
 
-def free_port() -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-                return port
-            except OSError:
-                continue
+def entries_consumer(settings: Settings) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        settings.entries_topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest",
+        group_id=None,
+        enable_auto_commit=False,
+    )
 
 
 def make_pages(count: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
@@ -132,13 +128,7 @@ async def publish(settings: Settings, pages, rate: float | None = None) -> dict[
 
 async def collect(settings: Settings, stop_when, timeout_s: float):
     """Consume the entries topic; returns [(arrival epoch s, source partition, offset)]."""
-    consumer = AIOKafkaConsumer(
-        settings.entries_topic,
-        bootstrap_servers=settings.bootstrap_servers,
-        auto_offset_reset="earliest",
-        group_id=None,
-        enable_auto_commit=False,
-    )
+    consumer = entries_consumer(settings)
     await consumer.start()
     seen = []
     deadline = time.monotonic() + timeout_s
@@ -202,7 +192,7 @@ def start_worker(settings: Settings, workdir: Path) -> subprocess.Popen:
             "LIVEBLOG_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
             "LIVEBLOG_PARTITIONS": str(settings.partitions),
             "LIVEBLOG_DATA_DIR": str(workdir / "worker"),
-            "LIVEBLOG_WEB_PORT": str(free_port()),
+            "LIVEBLOG_WEB_PORT": str(free_port_pair()),
             "LIVEBLOG_LOG_LEVEL": "warning",
         }
     )
@@ -242,13 +232,7 @@ async def run(args: argparse.Namespace, settings: Settings, workdir: Path) -> No
         async def watch_bulk():
             idle_since = None
             seen_all = []
-            consumer = AIOKafkaConsumer(
-                settings.entries_topic,
-                bootstrap_servers=settings.bootstrap_servers,
-                auto_offset_reset="earliest",
-                group_id=None,
-                enable_auto_commit=False,
-            )
+            consumer = entries_consumer(settings)
             await consumer.start()
             try:
                 while True:
@@ -302,11 +286,7 @@ async def run(args: argparse.Namespace, settings: Settings, workdir: Path) -> No
                 f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(latencies)} entries)"
             )
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_gracefully(worker)
 
     base = await baseline(settings, len(bulk))
     print(f"baseline (plain aiokafka consume-and-produce): {base:.0f} msgs/s")
@@ -337,7 +317,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        port = free_port()
+        port = free_port_pair()
         settings = Settings(
             bootstrap_servers=f"127.0.0.1:{port}",
             broker_port=port,

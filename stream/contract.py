@@ -27,18 +27,6 @@ Reason = Literal[
 ]
 REASONS: tuple[str, ...] = Reason.__args__  # type: ignore[attr-defined]
 LABELS: tuple[str, ...] = Label.__args__  # type: ignore[attr-defined]
-# Reasons about the message as a whole: their dead letters carry the original bytes.
-MESSAGE_LEVEL_REASONS = frozenset(
-    {
-        "empty",
-        "invalid_encoding",
-        "invalid_json",
-        "invalid_envelope",
-        "oversized",
-        "not_a_liveblog",
-        "processing_error",
-    }
-)
 
 
 class SourceRef(TypedDict):

@@ -8,7 +8,6 @@ entries and dead letters that come out, until interrupted (or ``--seconds``).
 from __future__ import annotations
 
 import asyncio
-import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import time
 from aiokafka.errors import KafkaConnectionError
 
 from stream.broker import BrokerError, LocalBroker
+from stream.processes import stop_gracefully
 from stream.settings import PROJECT_ROOT, Settings
 from stream.tools import publish, tail
 from stream.topics import ensure_topics
@@ -74,11 +74,7 @@ def run(settings: Settings, seconds: float | None, feed_samples: bool) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_gracefully(worker)
         print("Worker stopped", flush=True)
         if started_broker:
             broker.stop()

@@ -264,20 +264,7 @@ def create_app(settings: Settings) -> faust.App:
             settings.max_page_bytes,
         )
         sends = [
-            Send(
-                deadletters_out,
-                message.key,
-                orjson.dumps(letter),
-                deadletter_headers(
-                    message.topic,
-                    message.partition,
-                    message.offset,
-                    letter["reason"],
-                    letter["detail"],
-                    outcome.exception,
-                    "parse_pages",
-                ),
-            )
+            _deadletter_send(event, letter, outcome.exception, "parse_pages")
             for letter in outcome.dead_letters
         ]
         if outcome.story_id is not None and outcome.story is not None:
@@ -309,20 +296,22 @@ def create_app(settings: Settings) -> faust.App:
             },
             original=event.value if isinstance(event.value, bytes) else b"",
         )
-        return Send(
-            deadletters_out,
-            message.key,
-            orjson.dumps(letter),
-            deadletter_headers(
-                message.topic,
-                message.partition,
-                message.offset,
-                "processing_error",
-                letter["detail"],
-                exc,
-                stage,
-            ),
+        return _deadletter_send(event, letter, exc, stage)
+
+    def _deadletter_send(
+        event: faust.types.EventT, letter: dict, exception: BaseException | None, stage: str
+    ) -> Send:
+        message = event.message
+        headers = deadletter_headers(
+            message.topic,
+            message.partition,
+            message.offset,
+            letter["reason"],
+            letter["detail"],
+            exception,
+            stage,
         )
+        return Send(deadletters_out, message.key, orjson.dumps(letter), headers)
 
     @app.agent(pages_by_story, name="diff_stories")
     async def diff_stories(stream: faust.StreamT) -> None:

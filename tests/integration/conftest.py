@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,31 +19,17 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from stream.broker import LocalBroker
+from stream.processes import free_port_pair, stop_gracefully
 from stream.settings import PROJECT_ROOT, Settings
 from stream.topics import ensure_topics
 
 pytestmark = pytest.mark.kafka
 
 
-def free_port() -> int:
-    """A port with the next one free too (the broker's controller listens there)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port pair")
-
-
 @pytest.fixture(scope="session")
 def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings pointing at a fresh single-node broker for this test session."""
-    port = free_port()
+    port = free_port_pair()
     settings = Settings(
         broker_port=port,
         broker_dir=tmp_path_factory.mktemp("kafka"),
@@ -84,13 +69,8 @@ class Worker:
         self.process.wait(timeout=60)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_gracefully(self.process)
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -106,7 +86,7 @@ def make_worker(kafka: Settings, tmp_path: Path, **overrides: object) -> Worker:
         deadletter_topic=f"liveblog.deadletter.{suffix}",
         partitions=2,
         data_dir=tmp_path / f"worker-{suffix}",
-        web_port=free_port(),
+        web_port=free_port_pair(),
         **overrides,
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
