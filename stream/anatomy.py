@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from stream.captions import split_captions
 from stream.markers import (
@@ -37,8 +38,7 @@ _DATE_LINE_MAX_CHARS = 80
 _SPILL_HEADLINE_MAX_CHARS = 160
 
 
-@dataclass(slots=True)
-class EntrySegment:
+class EntrySegment(NamedTuple):
     """The raw text of one entry, from its marker line to the next marker."""
 
     clock: Clock

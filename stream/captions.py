@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stream.markers import CREDIT
 
@@ -15,8 +15,7 @@ _MAX_CAPTION_CHARS = 400
 _MIN_GLUED_BODY_WORDS = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Caption:
+class Caption(NamedTuple):
     text: str
     credit: str
 

@@ -48,7 +48,7 @@ def is_headline(line: str) -> bool:
     return (
         0 < len(stripped) <= _HEADLINE_MAX_CHARS
         and "\n" not in stripped
-        and len(stripped.split()) <= _HEADLINE_MAX_WORDS
+        and stripped.count(" ") < _HEADLINE_MAX_WORDS
         and not ends_with_sentence_end(stripped)
         and stripped[-1] not in _NOT_A_HEADLINE_END
         and (":" not in stripped or CREDIT.search(stripped) is None)

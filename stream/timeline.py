@@ -22,6 +22,8 @@ from stream.markers import Clock
 OUT_OF_ORDER_TOLERANCE = timedelta(minutes=90)
 # The page's own "last updated" line may lag its newest entry by a few minutes.
 ANCHOR_TOLERANCE = timedelta(minutes=15)
+_DAY = timedelta(days=1)
+_MINUTE = timedelta(minutes=1)
 
 
 @lru_cache(maxsize=64)
@@ -92,7 +94,9 @@ def date_entries(
     the anchor without moving the others.
     """
     anchor_local = anchor.astimezone(page_zone)
+    anchor_day = anchor_local.date()
     previous: datetime | None = None  # UTC instant of the entry above
+    previous_day = anchor_day  # its day in the page's zone
     dated: list[DatedEntry] = []
     order = _chronological_indices(markers, pinned, page_zone, anchor_local)
     for index, clock in enumerate(markers):
@@ -100,16 +104,21 @@ def date_entries(
             posted = localize(date(*clock.date), clock, page_zone)
         else:
             if previous is None or index not in order:
-                posted = _latest_at_or_before(clock, anchor, page_zone, ANCHOR_TOLERANCE)
-            else:
-                posted = _latest_at_or_before(clock, previous, page_zone, OUT_OF_ORDER_TOLERANCE)
-            while hard_limit is not None and posted > hard_limit:
-                posted = localize(
-                    posted.astimezone(page_zone).date() - timedelta(days=1), clock, page_zone
+                posted = _latest_at_or_before(
+                    clock, anchor, anchor_day, page_zone, ANCHOR_TOLERANCE
                 )
+            else:
+                posted = _latest_at_or_before(
+                    clock, previous, previous_day, page_zone, OUT_OF_ORDER_TOLERANCE
+                )
+            while hard_limit is not None and posted > hard_limit:
+                posted = localize(posted.astimezone(page_zone).date() - _DAY, clock, page_zone)
+        posted_day = posted.astimezone(page_zone).date()
         if index in order:
-            previous = posted
-        dated.append(DatedEntry(posted, _updated_after(footers[index], posted, page_zone)))
+            previous, previous_day = posted, posted_day
+        dated.append(
+            DatedEntry(posted, _updated_after(footers[index], posted, posted_day, page_zone))
+        )
     return dated
 
 
@@ -135,32 +144,33 @@ def _chronological_indices(
 
 
 def _latest_at_or_before(
-    clock: Clock, ceiling: datetime, page_zone: tzinfo, tolerance: timedelta
+    clock: Clock, ceiling: datetime, ceiling_day: date, page_zone: tzinfo, tolerance: timedelta
 ) -> datetime:
     """The latest instant showing ``clock`` that is not after ``ceiling`` by more than
-    ``tolerance`` (so that a slightly misordered entry keeps its day)."""
-    ceiling_day = ceiling.astimezone(page_zone).date()
+    ``tolerance`` (so that a slightly misordered entry keeps its day).  ``ceiling_day``
+    is the ceiling's day in the page's zone."""
     candidate = localize(ceiling_day, clock, page_zone)
     # The printed zone may differ from the page zone, so the local day can be off by one.
     if candidate - ceiling > tolerance:
-        candidate = localize(ceiling_day - timedelta(days=1), clock, page_zone)
-    elif ceiling - candidate > timedelta(days=1) - tolerance:
-        later = localize(ceiling_day + timedelta(days=1), clock, page_zone)
+        candidate = localize(ceiling_day - _DAY, clock, page_zone)
+    elif ceiling - candidate > _DAY - tolerance:
+        later = localize(ceiling_day + _DAY, clock, page_zone)
         if later - ceiling <= tolerance:
             candidate = later
     return candidate
 
 
-def _updated_after(footer: Clock | None, posted: datetime, page_zone: tzinfo) -> datetime | None:
+def _updated_after(
+    footer: Clock | None, posted: datetime, posted_day: date, page_zone: tzinfo
+) -> datetime | None:
     """An update time is never before the post: a smaller time means the next day."""
     if footer is None:
         return None
     if footer.date is not None:
         return localize(date(*footer.date), footer, page_zone)
-    posted_day = posted.astimezone(page_zone).date()
     updated = localize(posted_day, footer, page_zone)
-    if updated < posted - timedelta(minutes=1):
-        updated = localize(posted_day + timedelta(days=1), footer, page_zone)
+    if updated < posted - _MINUTE:
+        updated = localize(posted_day + _DAY, footer, page_zone)
     return updated
 
 
