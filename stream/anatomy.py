@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from stream.captions import split_captions
+from stream.markers import FURNITURE_KEYS as _FURNITURE_KEYS
 from stream.markers import (
     HASHTAG,
     HASHTAGS,
@@ -23,8 +24,8 @@ from stream.markers import (
     clock_from_match,
     find_date,
     is_furniture_phrase,
-    is_tag_heading,
 )
+from stream.markers import TAG_HEADING_KEYS as _TAG_HEADING_KEYS
 
 # A trailing " | Section" on the title line names the section.
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
@@ -111,9 +112,9 @@ def lay_out(text: str) -> Layout | None:
             )
         )
 
-    trailer, spillover = "", None
+    trailer, spillover, tags = "", None, []
     if trailer_start is not None:
-        trailer, spillover = _split_spillover(text[trailer_start:])
+        trailer, spillover, tags = read_trailer(text[trailer_start:])
     truncated = trailer_start is None and _ends_mid_entry(entries[-1])
     return Layout(
         title=title,
@@ -123,7 +124,7 @@ def lay_out(text: str) -> Layout | None:
         trailer=trailer,
         spillover=spillover,
         truncated=truncated,
-        tags=_tags(trailer),
+        tags=tags,
     )
 
 
@@ -149,10 +150,14 @@ def is_date_line(line: str) -> bool:
 
 
 def _is_trailer_line(line: str) -> bool:
+    return is_furniture_phrase(line) or _is_other_trailer_line(line)
+
+
+def _is_other_trailer_line(line: str) -> bool:
+    """Hashtags, unix timestamps and date lines (furniture phrases aside)."""
     return (
-        is_furniture_phrase(line)  # tag headings are furniture phrases too
-        or (line[0] == "#" and HASHTAGS.match(line) is not None)
-        or UNIX_TIMESTAMP.match(line) is not None
+        (line[0] == "#" and HASHTAGS.match(line) is not None)
+        or (line[0].isdigit() and UNIX_TIMESTAMP.match(line) is not None)
         or (is_date_line(line) and UPDATED_LINE.match(line) is None)
     )
 
@@ -170,33 +175,20 @@ def _is_prose(line: str) -> bool:
     return len(line) >= _PROSE_MIN_CHARS and _SENTENCE.search(line) is not None
 
 
-def _split_spillover(trailer: str) -> tuple[str, str | None]:
-    """Cut the trailer where another article starts: at the first prose paragraph
-    that is not known furniture, taking the short headline line above it along."""
-    lines = [(m.start(), m.group().strip()) for m in _LINE.finditer(trailer)]
-    lines = [(offset, line) for offset, line in lines if line]
-    for index, (offset, line) in enumerate(lines):
-        if not _is_prose(line) or is_furniture_phrase(line):
-            continue
-        start = offset
-        if index > 0:
-            above_offset, above = lines[index - 1]
-            if (
-                len(above) <= _SPILL_HEADLINE_MAX_CHARS
-                and not _is_trailer_line(above)
-                and not _SENTENCE.search(above)
-            ):
-                start = above_offset
-        return trailer[:start], trailer[start:].strip()
-    return trailer, None
+def read_trailer(trailer: str) -> tuple[str, str | None, list[str]]:
+    """One pass over the trailer: (the trailer proper, the spillover after it, tags).
 
-
-def _tags(trailer: str) -> list[str]:
-    """Hashtags, and the tag list under a heading such as "Explore more on these topics"."""
+    Spillover starts at the first prose line that is not known furniture, taking the
+    short headline line above it along.  Tags are hashtags, and the lines of the
+    paragraph under a tag heading such as "Explore more on these topics".
+    """
     tags: list[str] = []
+    heading_seen = False  # a tag heading was the last line
     under_heading = False  # inside the paragraph that follows a tag heading
-    heading_seen = False
+    above: tuple[int, str, bool] | None = None  # (offset, line, is furniture) of the line above
+    offset = 0
     for raw in trailer.split("\n"):
+        line_offset, offset = offset, offset + len(raw) + 1
         line = raw.strip()
         if not line:
             if under_heading:
@@ -204,16 +196,32 @@ def _tags(trailer: str) -> list[str]:
             elif heading_seen:
                 under_heading, heading_seen = True, False
             continue
+        key = line.rstrip(":").casefold()
+        is_heading = key in _TAG_HEADING_KEYS
+        furniture = is_heading or key in _FURNITURE_KEYS or _is_other_trailer_line(line)
+        if not furniture and _is_prose(line):
+            start = line_offset
+            if (
+                above is not None
+                and not above[2]
+                and len(above[1]) <= _SPILL_HEADLINE_MAX_CHARS
+                and not _SENTENCE.search(above[1])
+            ):
+                start = above[0]
+                if tags and tags[-1] == above[1]:
+                    tags.pop()  # the spilled article's headline is not a tag
+            return trailer[:start], trailer[start:].strip(), list(dict.fromkeys(tags))
         if line[0] == "#" and HASHTAGS.match(line):
             tags.extend(HASHTAG.findall(line))
-        elif is_tag_heading(line):
+        elif is_heading:
             heading_seen = True
-        elif (under_heading or heading_seen) and not _is_trailer_line(line):
+        elif (under_heading or heading_seen) and not furniture:
             tags.append(line)
             under_heading, heading_seen = True, False
         else:
             under_heading = heading_seen = False
-    return list(dict.fromkeys(tags))
+        above = (line_offset, line, furniture)
+    return trailer, None, list(dict.fromkeys(tags))
 
 
 def ends_with_sentence_end(line: str) -> bool:

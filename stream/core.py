@@ -259,11 +259,11 @@ def _anchor(layout: Layout, page: Page, page_zone: tzinfo, source: Source) -> da
 
 def _page_times(text: str, page_zone: tzinfo):
     """Instants named by the page's own date lines and unix timestamps."""
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or not any(c.isdigit() for c in line[:40]):
             continue
-        stamp = UNIX_TIMESTAMP.match(line)
+        stamp = UNIX_TIMESTAMP.match(line) if line[0].isdigit() else None
         if stamp:
             yield datetime.fromtimestamp(int(stamp.group("epoch")), tz=UTC)
             continue

@@ -34,7 +34,10 @@ class EntryParts:
 def split_paragraphs(text: str) -> list[str]:
     # str.split is much cheaper than the regex; the regex is needed only when a
     # "blank" line holds spaces.
-    parts = _PARAGRAPH_BREAK.split(text) if _BLANKISH_LINE.search(text) else text.split("\n\n")
+    blankish = (" \n" in text or "\t\n" in text or "\u00a0\n" in text) and _BLANKISH_LINE.search(
+        text
+    )
+    parts = _PARAGRAPH_BREAK.split(text) if blankish else text.split("\n\n")
     return [stripped for p in parts if (stripped := p.strip())]
 
 

@@ -88,6 +88,11 @@ _FURNITURE_PHRASES = {
 _TAG_HEADINGS = {h.casefold() for loc in LOCALES.values() for h in loc.tag_headings}
 
 
+#: Lower-cased furniture phrases and tag headings, for callers that casefold once.
+FURNITURE_KEYS: frozenset[str] = frozenset(_FURNITURE_PHRASES)
+TAG_HEADING_KEYS: frozenset[str] = frozenset(_TAG_HEADINGS)
+
+
 def furniture_key(line: str) -> str:
     return line.strip().rstrip(":").casefold()
 
@@ -111,7 +116,26 @@ class Clock(NamedTuple):
     date: tuple[int, int, int] | None = None  # (year, month, day) when printed
 
 
+_CLOCKS: dict[str, Clock | None] = {}
+_CLOCKS_MAX = 20000
+
+
 def clock_from_match(match: re.Match[str]) -> Clock | None:
+    """``read_clock``, remembered by the matched text: times of day repeat on every
+    page, so most lines are read once per worker."""
+    text = match.group()
+    try:
+        return _CLOCKS[text]
+    except KeyError:
+        pass
+    clock = read_clock(match)
+    if len(_CLOCKS) >= _CLOCKS_MAX:
+        _CLOCKS.clear()
+    _CLOCKS[text] = clock
+    return clock
+
+
+def read_clock(match: re.Match[str]) -> Clock | None:
     """Read a ``Clock`` from a match of one of the time patterns, or None if the
     match is not a plausible time (a bare number, hour 13 with "pm", ...)."""
     hour_text, minute_text, ampm, zone, offset = match.group("h", "m", "ampm", "zone", "offset")
