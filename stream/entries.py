@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from stream.anatomy import EntrySegment, ends_with_sentence_end
 from stream.captions import Caption, split_captions
-from stream.markers import CREDIT, LABELS, UPDATED_LINE, Clock, clock_from_match
+from stream.markers import CREDIT, LABELS, UPDATED_INITIALS, UPDATED_LINE, Clock, clock_from_match
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
-_BLANKISH_LINE = re.compile(r"\n[ \t\u00a0]+\n")
+_HAS_DIGIT = re.compile(r"\d")
 _HEADLINE_MAX_CHARS = 200
 _HEADLINE_MAX_WORDS = 30
 _NOT_A_HEADLINE_END = frozenset(":;,")
@@ -32,13 +32,15 @@ class EntryParts:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    # str.split is much cheaper than the regex; the regex is needed only when a
-    # "blank" line holds spaces.
-    blankish = (" \n" in text or "\t\n" in text or "\u00a0\n" in text) and _BLANKISH_LINE.search(
-        text
-    )
-    parts = _PARAGRAPH_BREAK.split(text) if blankish else text.split("\n\n")
-    return [stripped for p in parts if (stripped := p.strip())]
+    # One str.split does it, but for the rare piece that still holds a newline:
+    # a multi-line paragraph, or paragraphs separated by a line of spaces.
+    paragraphs = []
+    for part in text.split("\n\n"):
+        if "\n" in part.strip():
+            paragraphs.extend(p.strip() for p in _PARAGRAPH_BREAK.split(part))
+        else:
+            paragraphs.append(part.strip())
+    return [p for p in paragraphs if p]
 
 
 def label_of(line: str) -> str | None:
@@ -66,7 +68,10 @@ def read_entry(segment: EntrySegment) -> EntryParts:
     for paragraph in paragraphs:
         footer = (
             UPDATED_LINE.match(paragraph)
-            if len(paragraph) <= _FOOTER_MAX_CHARS and "\n" not in paragraph
+            if len(paragraph) <= _FOOTER_MAX_CHARS
+            and paragraph[0].casefold() in UPDATED_INITIALS
+            and "\n" not in paragraph
+            and _HAS_DIGIT.search(paragraph)
             else None
         )
         if footer is not None:

@@ -14,8 +14,9 @@ def detect_language(text: str) -> str:
     """The ISO 639-1 code of the locale whose function words are most frequent."""
     counts = Counter(text[:_SAMPLE_CHARS].casefold().split())
     best, best_score = DEFAULT_LANGUAGE, 0
+    present = counts.keys()
     for code, locale in LOCALES.items():
-        score = sum(counts[word] for word in locale.stopwords if word in counts)
+        score = sum(map(counts.__getitem__, present & locale.stopwords))
         if score > best_score:
             best, best_score = code, score
     return best

@@ -56,6 +56,9 @@ UPDATED_LINE = re.compile(
     re.IGNORECASE,
 )
 
+#: First letters (lower case) of the "updated" phrases: a cheap test before the regex.
+UPDATED_INITIALS = frozenset(p[0].casefold() for loc in LOCALES.values() for p in loc.updated)
+
 #: Label lines, all languages merged: lower-cased line -> contract label.
 LABELS: dict[str, str] = {
     word: label for loc in LOCALES.values() for word, label in loc.labels.items()

@@ -178,10 +178,9 @@ def format_utc(instant: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: 2024-06-19T05:42:00Z."""
     if instant.tzinfo is not UTC:
         instant = instant.astimezone(UTC)
-    return (
-        f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d}T"
-        f"{instant.hour:02d}:{instant.minute:02d}:{instant.second:02d}Z"
-    )
+    if instant.microsecond:
+        instant = instant.replace(microsecond=0)
+    return instant.isoformat()[:-6] + "Z"  # "...+00:00" -> "...Z"; all in C
 
 
 def parse_iso8601(text: str) -> datetime | None:
