@@ -30,6 +30,7 @@ from stream.markers import TAG_HEADING_KEYS as _TAG_HEADING_KEYS
 # A trailing " | Section" on the title line names the section.
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
 _LINE = re.compile(r"[^\n]+")
+_DIGIT_LED_LINE = re.compile(r"\n[ \t]*\d")
 _TERMINAL = frozenset(".!?…")
 _CLOSERS = "\"'”’»)]*"
 # Spillover is prose: a long line with a sentence in it.
@@ -90,8 +91,10 @@ def lay_out(text: str) -> Layout | None:
     title, section = _split_title(title_match.group().strip())
 
     markers: list[tuple[re.Match[str], Clock]] = []
-    for match in MARKER_LINE.finditer(text, title_match.end()):
-        if match.group("s"):
+    for candidate in _DIGIT_LED_LINE.finditer(text, title_match.end()):
+        # Markers start with a digit: try the full pattern on those lines only.
+        match = MARKER_LINE.match(text, candidate.start())
+        if match is None or match.group("s"):
             continue  # a machine timestamp with seconds is a page date line, not a marker
         clock = clock_from_match(match)
         if clock is not None:

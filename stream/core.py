@@ -6,6 +6,7 @@ failure becomes a ``processing_error`` dead letter carrying the original bytes.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from stream.language import detect_language
 from stream.locales import LOCALES
 from stream.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match
 from stream.timeline import UTC, date_entries, format_utc, localize, zone_named
+
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +264,7 @@ def _page_times(text: str, page_zone: tzinfo):
     """Instants named by the page's own date lines and unix timestamps."""
     for raw in text.split("\n"):
         line = raw.strip()
-        if not line or not any(c.isdigit() for c in line[:40]):
+        if not line or _DIGIT.search(line, 0, 40) is None:
             continue
         stamp = UNIX_TIMESTAMP.match(line) if line[0].isdigit() else None
         if stamp:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from stream.locales import DEFAULT_LANGUAGE, LOCALES
 
 # A thousand characters (some 150 words) are plenty to tell these languages apart.
@@ -11,12 +9,12 @@ _SAMPLE_CHARS = 1000
 
 
 def detect_language(text: str) -> str:
-    """The ISO 639-1 code of the locale whose function words are most frequent."""
-    counts = Counter(text[:_SAMPLE_CHARS].casefold().split())
+    """The ISO 639-1 code of the locale with the most distinct function words in the
+    page's first thousand characters."""
+    present = set(text[:_SAMPLE_CHARS].casefold().split())
     best, best_score = DEFAULT_LANGUAGE, 0
-    present = counts.keys()
     for code, locale in LOCALES.items():
-        score = sum(map(counts.__getitem__, present & locale.stopwords))
+        score = len(present & locale.stopwords)
         if score > best_score:
             best, best_score = code, score
     return best
