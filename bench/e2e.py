@@ -9,10 +9,13 @@ Runs its own local broker (free ports, temporary directory) and, in one run:
    them: pages/s and entries/s;
 2. with the worker caught up, publishes ``--paced`` more pages at ``--rate`` pages/s
    and measures the latency from publish to entry (p50, p99);
-3. runs the baseline, a plain aiokafka loop that consumes the same raw messages and
-   produces each one to another topic, committing as it goes: messages/s.
+3. runs two baselines over the same raw messages, plain aiokafka loops committing
+   as they go: one does the worker's work without Faust, state or repartition
+   (parse with the core, produce the entries and dead letters), the other only
+   copies each message (the transport's ceiling).
 
-The last line is the ratio of the worker's pages/s to the baseline's messages/s.
+The last line is the ratio of the worker's pages/s to the same-work baseline's;
+the line above it gives the ratio to the copying loop.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stream.broker import LocalBroker  # noqa: E402
+from stream.core import Source, process_message  # noqa: E402
 from stream.processes import free_port_pair, stop_gracefully  # noqa: E402
 from stream.settings import Settings  # noqa: E402
 from stream.topics import ensure_topics  # noqa: E402
@@ -145,14 +149,21 @@ async def collect(settings: Settings, stop_when, timeout_s: float):
     return seen
 
 
-async def baseline(settings: Settings, total: int) -> float:
-    """Plain aiokafka consume-and-produce over the raw topic: messages/s."""
-    out_topic = settings.raw_topic + ".baseline"
+async def baseline(settings: Settings, total: int, parse: bool) -> float:
+    """A plain aiokafka consume-and-produce loop over the raw pages, committing after
+    each batch once its records are acknowledged: messages/s.
+
+    With ``parse``, each page is parsed by the same core and its entries and dead
+    letters are produced (the worker's work without Faust, state or repartition);
+    without, each message is produced again as it is (the transport's ceiling).
+    """
+    out_topic = settings.raw_topic + (".baseline-parse" if parse else ".baseline-copy")
+    group = "bench-baseline-" + ("parse" if parse else "copy")
     await ensure_topics(settings, [out_topic])
     consumer = AIOKafkaConsumer(
         settings.raw_topic,
         bootstrap_servers=settings.bootstrap_servers,
-        group_id="bench-baseline",
+        group_id=group,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_partition_fetch_bytes=settings.max_message_bytes,
@@ -171,14 +182,31 @@ async def baseline(settings: Settings, total: int) -> float:
             batch = await consumer.getmany(timeout_ms=1000, max_records=1000)
             if started is None and batch:
                 started = time.monotonic()
-            futures = [
-                await producer.send(out_topic, r.value, key=r.key)
-                for records in batch.values()
-                for r in records
-            ]
+            futures = []
+            for records in batch.values():
+                for record in records:
+                    done += 1
+                    if not parse:
+                        futures.append(await producer.send(out_topic, record.value, key=record.key))
+                        continue
+                    outcome = process_message(
+                        record.value,
+                        record.key,
+                        Source(record.topic, record.partition, record.offset),
+                        settings.max_page_bytes,
+                    )
+                    for entry in outcome.entries:
+                        futures.append(
+                            await producer.send(
+                                out_topic, orjson.dumps(entry), key=entry["story_id"].encode()
+                            )
+                        )
+                    for letter in outcome.dead_letters:
+                        futures.append(
+                            await producer.send(out_topic, orjson.dumps(letter), key=record.key)
+                        )
             await asyncio.gather(*futures)
             await consumer.commit()
-            done += len(futures)
         return done / (time.monotonic() - (started or time.monotonic()))
     finally:
         await producer.stop()
@@ -288,11 +316,19 @@ async def run(args: argparse.Namespace, settings: Settings, workdir: Path) -> No
     finally:
         stop_gracefully(worker)
 
-    base = await baseline(settings, len(bulk))
-    print(f"baseline (plain aiokafka consume-and-produce): {base:.0f} msgs/s")
+    same_work = await baseline(settings, len(bulk), parse=True)
     print(
-        f"e2e: worker {worker_pages_per_s:.0f} pages/s / baseline {base:.0f} msgs/s = "
-        f"{worker_pages_per_s / base:.2f}"
+        f"baseline, same work (plain aiokafka: consume, parse with the core, produce entries "
+        f"and dead letters, commit): {same_work:.0f} pages/s"
+    )
+    copy = await baseline(settings, len(bulk), parse=False)
+    print(
+        f"baseline, transport only (plain aiokafka: consume, produce the same message, commit): "
+        f"{copy:.0f} msgs/s; worker / that = {worker_pages_per_s / copy:.2f}"
+    )
+    print(
+        f"e2e: worker {worker_pages_per_s:.0f} pages/s / same-work baseline {same_work:.0f} "
+        f"pages/s = {worker_pages_per_s / same_work:.2f}"
     )
 
 
