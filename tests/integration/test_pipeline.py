@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import signal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import orjson
 import pytest
 
 from stream.settings import Settings
+from stream.tools import consumer_lag, publish, tail
 from stream.topics import ensure_topics
 from tests.conftest import SAMPLES, SHARED_CORPUS
 from tests.integration.conftest import (
@@ -73,13 +75,14 @@ async def test_a_page_yields_its_entries_and_spillover_and_nothing_when_repeated
 
 async def test_a_later_scrape_yields_only_new_and_edited_entries(worker: Worker) -> None:
     settings = worker.settings
-    await publish_values(settings, [sample("rescrape-1.msg")])
+    # published as a scraper would, with the publish tool
+    assert await publish(settings, [str(SAMPLES / "rescrape-1.msg")], progress=False) == 1
     await wait_until_processed(worker)
     first_by_position = await entries_by_position(settings)
     first = list(first_by_position.values())
     assert [e["revision"] for e in first] == [1, 1]
 
-    await publish_values(settings, [sample("rescrape-2.msg")])
+    await publish(settings, [str(SAMPLES / "rescrape-2.msg")], progress=False)
     await wait_until_processed(worker)
     later = [
         entry
@@ -96,6 +99,14 @@ async def test_a_later_scrape_yields_only_new_and_edited_entries(worker: Worker)
         e["entry_id"] for e in first if e["posted_at"] == "2025-02-06T09:40:00Z"
     )
     assert all(e["story_id"] == first[0]["story_id"] for e in later)
+
+    # what a downstream consumer and an operator see
+    shown = io.StringIO()
+    assert await tail(settings, deadletter=False, idle_timeout=2.0, out=shown) == 5
+    assert shown.getvalue().count("ENTRY rev 1") == 4
+    assert "ENTRY rev 2  2025-02-06T09:40:00Z" in shown.getvalue()
+    rows = await consumer_lag(settings)
+    assert rows and sum(lag for *_, lag in rows) == 0
 
 
 def bad_messages() -> list[Path]:

@@ -1,0 +1,41 @@
+"""How the tools show records to people, and what they publish."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from stream.core import process_message
+from stream.tools import ToolError, describe, key_for, page_files
+from tests.conftest import SAMPLES
+
+
+def test_an_entry_reads_as_one_headline_line_and_its_body() -> None:
+    entry = process_message((SAMPLES / "pt-greve.msg").read_bytes()).entries[1]
+    shown = describe("liveblog.entries", b"k", orjson.dumps(entry), [])
+    assert shown.startswith("ENTRY rev 1  2025-03-12T08:55:00Z  Greve nos transportes")
+    assert "| Governo convoca reunião de urgência  {breaking}" in shown
+    assert "[+1 caption(s)]" in shown
+
+
+def test_a_dead_letter_reads_with_its_reason_source_and_text() -> None:
+    [letter] = process_message((SAMPLES / "spillover.msg").read_bytes()).dead_letters
+    shown = describe("liveblog.deadletter", None, orjson.dumps(letter), [])
+    assert shown.startswith("DEAD  spillover")
+    assert "text: How to make the perfect sourdough" in shown
+
+
+def test_publish_takes_files_and_folders_and_keys_pages_by_url() -> None:
+    files = list(page_files([str(SAMPLES)]))
+    assert SAMPLES / "it-maltempo.msg" in files
+    value = (SAMPLES / "it-maltempo.msg").read_bytes()
+    assert (
+        key_for(
+            value,
+            SAMPLES / "it-maltempo.msg",
+        )
+        == orjson.loads(value)["url"].encode()
+    )
+    assert key_for(b"plain text page", SAMPLES / "x") is None
+    with pytest.raises(ToolError, match="no such file"):
+        list(page_files(["no/such/place"]))
