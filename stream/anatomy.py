@@ -90,30 +90,26 @@ def lay_out(text: str) -> Layout | None:
         return None
     title, section = _split_title(title_match.group().strip())
 
-    markers: list[tuple[re.Match[str], Clock]] = []
+    # (start of the line's newline, end of the line, clock, headline)
+    markers: list[tuple[int, int, Clock, str | None]] = []
     for candidate in _DIGIT_LED_LINE.finditer(text, title_match.end()):
         # Markers start with a digit: try the full pattern on those lines only.
-        match = MARKER_LINE.match(text, candidate.start())
-        if match is None or match.group("s"):
-            continue  # a machine timestamp with seconds is a page date line, not a marker
-        clock = clock_from_match(match)
-        if clock is not None:
-            markers.append((match, clock))
+        start = candidate.start()
+        line_end = text.find("\n", start + 1)
+        if line_end < 0:
+            line_end = len(text)
+        found = _marker_in_line(text[start:line_end])
+        if found is not None:
+            markers.append((start, line_end, *found))
     if not markers:
         return None
 
-    last_marker_end = markers[-1][0].end()
-    trailer_start = _trailer_start(text, last_marker_end)
+    trailer_start = _trailer_start(text, markers[-1][1])
     entries_end = trailer_start if trailer_start is not None else len(text)
     entries = []
-    for index, (match, clock) in enumerate(markers):
-        end = markers[index + 1][0].start() if index + 1 < len(markers) else entries_end
-        headline = match.group("headline")
-        entries.append(
-            EntrySegment(
-                clock, headline.strip() if headline else None, text, match.start(), match.end(), end
-            )
-        )
+    for index, (start, line_end, clock, headline) in enumerate(markers):
+        end = markers[index + 1][0] if index + 1 < len(markers) else entries_end
+        entries.append(EntrySegment(clock, headline, text, start, line_end, end))
 
     trailer, spillover, tags = "", None, []
     if trailer_start is not None:
@@ -122,13 +118,40 @@ def lay_out(text: str) -> Layout | None:
     return Layout(
         title=title,
         section=section,
-        top=text[title_match.end() : markers[0][0].start()],
+        top=text[title_match.end() : markers[0][0]],
         entries=entries,
         trailer=trailer,
         spillover=spillover,
         truncated=truncated,
         tags=tags,
     )
+
+
+_MARKERS_SEEN: dict[str, tuple[Clock, str | None] | None] = {}
+_MARKERS_SEEN_MAX = 20000
+
+
+def _marker_in_line(line: str) -> tuple[Clock, str | None] | None:
+    """The clock and headline of a marker line ("\\n07h42 CEST"), or None.
+
+    Remembered by the line's text: "07h42 CEST" recurs on page after page.
+    """
+    try:
+        return _MARKERS_SEEN[line]
+    except KeyError:
+        pass
+    match = MARKER_LINE.match(line)
+    found = None
+    # A machine timestamp with seconds is a page date line, not a marker.
+    if match is not None and not match.group("s"):
+        clock = clock_from_match(match)
+        if clock is not None:
+            headline = match.group("headline")
+            found = (clock, headline.strip() if headline else None)
+    if len(_MARKERS_SEEN) >= _MARKERS_SEEN_MAX:
+        _MARKERS_SEEN.clear()
+    _MARKERS_SEEN[line] = found
+    return found
 
 
 def _split_title(line: str) -> tuple[str, str | None]:

@@ -56,6 +56,16 @@ class Outcome:
     exception: BaseException | None = None  # behind a processing_error, for its headers
 
 
+def forget_memos() -> None:
+    """Clear what the parser remembers between messages (marker lines, clock times,
+    canonical URLs): for measuring it cold."""
+    from stream import anatomy, identity, markers
+
+    anatomy._MARKERS_SEEN.clear()
+    markers._CLOCKS.clear()
+    identity.canonical_url.cache_clear()
+
+
 def process_message(
     value: bytes | None,
     key: bytes | None = None,
