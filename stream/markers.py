@@ -105,10 +105,6 @@ def is_furniture_phrase(line: str) -> bool:
     return furniture_key(line) in _FURNITURE_PHRASES
 
 
-def is_tag_heading(line: str) -> bool:
-    return furniture_key(line) in _TAG_HEADINGS
-
-
 class Clock(NamedTuple):
     """A wall-clock time as printed on the page, before any date is known."""
 

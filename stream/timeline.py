@@ -58,10 +58,8 @@ def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
             base = ZONE_ABBREVIATIONS.get(clock.zone, ("UTC", 0))[1] or 0.0
         offset = timedelta(hours=base, minutes=clock.offset_minutes)
         return (wall - offset).replace(tzinfo=UTC)
-    if clock.zone and clock.zone in ZONE_ABBREVIATIONS:
-        zone_name, stated_hours = ZONE_ABBREVIATIONS[clock.zone]
-        if stated_hours is not None:
-            return (wall - timedelta(hours=stated_hours)).replace(tzinfo=UTC)
+    if zone is not None and zone in ZONE_ABBREVIATIONS:  # ET, CT, PT: the zone's own rule
+        zone_name = ZONE_ABBREVIATIONS[zone][0]
         return wall.replace(tzinfo=zone_named(zone_name) or UTC).astimezone(UTC)
     return wall.replace(tzinfo=page_zone).astimezone(UTC)
 

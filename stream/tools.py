@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 from tqdm import tqdm
@@ -225,4 +225,4 @@ async def consumer_lag(settings: Settings) -> list[tuple[str, int, int, int]]:
     return rows
 
 
-__all__ = ["ToolError", "TopicPartition", "consumer_lag", "describe", "publish", "tail"]
+__all__ = ["ToolError", "consumer_lag", "describe", "publish", "tail"]
