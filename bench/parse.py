@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stream.core import forget_memos, process_message  # noqa: E402
+from stream.core.process import forget_memos, process_message  # noqa: E402
 
 
 def main() -> None:

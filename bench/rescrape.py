@@ -28,8 +28,8 @@ from rocksdict import Rdict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stream.core import process_message  # noqa: E402
-from stream.story_state import (  # noqa: E402
+from stream.core.process import process_message  # noqa: E402
+from stream.state.story import (  # noqa: E402
     EntryState,
     StoryState,
     chain_checkpoints,

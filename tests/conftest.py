@@ -5,7 +5,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stream.core import Outcome, Source, process_message
+from stream.core.process import Outcome, Source, process_message
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

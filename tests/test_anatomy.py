@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stream.anatomy import lay_out
+from stream.core.anatomy import lay_out
 from tests.conftest import page, parse_page
 
 TRAILER = ("Explore more on these topics", "Storm\nFerries", "Share", "Most viewed")

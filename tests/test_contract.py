@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from stream.contract import DeadLetterValue, EntryValue
-from stream.core import process_message
+from stream.core.process import process_message
 from tests.conftest import ROOT, SAMPLES
 
 SCHEMAS = ROOT / "schemas"

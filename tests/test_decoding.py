@@ -8,8 +8,8 @@ import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 import orjson
 import pytest
 
-from stream.core import process_message
-from stream.decoding import Page, Rejection, decode_message
+from stream.core.decoding import Page, Rejection, decode_message
+from stream.core.process import process_message
 from tests.conftest import envelope
 
 LIVE = "Title\n\n07h42 CEST\n\nUne phrase complète.\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from stream.cli import build_parser
 from stream.contract import LABELS, REASONS
-from stream.locales import LOCALES
+from stream.core.locales import LOCALES
+from stream.ops.cli import build_parser
 from stream.settings import Settings
 from tests.conftest import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stream.captions import Caption, split_captions, style_caption_texts
+from stream.core.captions import Caption, split_captions, style_caption_texts
 from tests.conftest import page, parse_page
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from stream.core import process_message
-from stream.identity import canonical_url, entry_id_for, story_id_for
+from stream.core.identity import canonical_url, entry_id_for, story_id_for
+from stream.core.process import process_message
 from tests.conftest import SAMPLES, page, parse_page
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stream.markers import MARKER_LINE, UPDATED_LINE, clock_from_match
+from stream.core.markers import MARKER_LINE, UPDATED_LINE, clock_from_match
 
 
 def marker(line: str):

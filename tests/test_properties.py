@@ -9,9 +9,9 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import stream.core
+import stream.core.process
 from stream.contract import REASONS
-from stream.core import process_message
+from stream.core.process import process_message
 
 PAGE_LINES = st.sampled_from(
     [
@@ -105,7 +105,7 @@ def test_an_internal_failure_becomes_a_processing_error(monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(stream.core, "lay_out", broken)
+    monkeypatch.setattr(stream.core.process, "lay_out", broken)
     value = orjson.dumps({"text": "Title\n\n07h42\n\nText."})
     outcome = process_message(value, key=b"k")
     [letter] = outcome.dead_letters

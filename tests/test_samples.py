@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from stream.core import process_message
+from stream.core.process import process_message
 from tests.conftest import SAMPLES
 
 

@@ -35,7 +35,7 @@ def test_score_reports_every_case_passing(shared_corpus: Path) -> None:
 def test_detected_language_matches_the_ground_truth(shared_corpus: Path) -> None:
     import json
 
-    from stream.core import process_message
+    from stream.core.process import process_message
 
     for expected_file in sorted(shared_corpus.glob("*.expected.json")):
         expected = json.loads(expected_file.read_text())

@@ -3,8 +3,8 @@ emit nothing, and an unchanged history costs no look-ups."""
 
 from __future__ import annotations
 
-from stream.core import process_message
-from stream.story_state import CHECKPOINT_EVERY, EntryState, StoryState, plan_scrape
+from stream.core.process import process_message
+from stream.state.story import CHECKPOINT_EVERY, EntryState, StoryState, plan_scrape
 from tests.conftest import SAMPLES
 
 

@@ -143,7 +143,7 @@ def test_the_page_date_line_beats_scraped_at() -> None:
 
 
 def test_dates_from_a_trailer_and_unix_timestamp_when_there_is_no_envelope() -> None:
-    from stream.core import process_message
+    from stream.core.process import process_message
 
     text = page("Titre", "07h42 CEST", "Texte.", "2024-06-19 08:31:00", "1718775858", "Facebook")
     outcome = process_message(text.encode())
@@ -157,7 +157,7 @@ def test_updated_footer_after_midnight_is_the_next_day() -> None:
 
 
 def test_undatable_page_is_a_dead_letter_with_advice() -> None:
-    from stream.core import process_message
+    from stream.core.process import process_message
 
     outcome = process_message(page("Title", "10:00", "Text.").encode())
     [letter] = outcome.dead_letters

@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from stream.core import process_message
-from stream.tools import ToolError, describe, key_for, page_files
+from stream.core.process import process_message
+from stream.ops.tools import ToolError, describe, key_for, page_files
 from tests.conftest import SAMPLES
 
 

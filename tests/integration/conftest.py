@@ -18,10 +18,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from stream.broker import LocalBroker
-from stream.processes import free_port_pair, stop_gracefully
+from stream.app.topics import ensure_topics
+from stream.ops.broker import LocalBroker
+from stream.ops.processes import free_port_pair, stop_gracefully
 from stream.settings import PROJECT_ROOT, Settings
-from stream.topics import ensure_topics
 
 pytestmark = pytest.mark.kafka
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from stream.app.topics import ensure_topics
+from stream.ops.tools import consumer_lag, publish, tail
 from stream.settings import Settings
-from stream.tools import consumer_lag, publish, tail
-from stream.topics import ensure_topics
 from tests.conftest import SAMPLES, SHARED_CORPUS
 from tests.integration.conftest import (
     Worker,

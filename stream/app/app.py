@@ -34,10 +34,10 @@ import orjson
 from faust.streams import _current_event  # private; faust-streaming is pinned <0.16
 
 from stream.contract import REASONS, dead_letter
-from stream.core import Source, process_message
+from stream.core.process import Source, process_message
+from stream.core.timeline import format_utc
 from stream.settings import Settings
-from stream.story_state import EntryState, StoryState, chain_checkpoints, plan_scrape
-from stream.timeline import format_utc
+from stream.state.story import EntryState, StoryState, chain_checkpoints, plan_scrape
 
 log = logging.getLogger("liveblog.worker")
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stream.anatomy import EntrySegment, ends_with_sentence_end
-from stream.captions import Caption, split_captions
-from stream.markers import CREDIT, LABELS, UPDATED_INITIALS, UPDATED_LINE, Clock, clock_from_match
+from stream.core.anatomy import EntrySegment, ends_with_sentence_end
+from stream.core.captions import Caption, split_captions
+from stream.core.markers import (
+    CREDIT,
+    LABELS,
+    UPDATED_INITIALS,
+    UPDATED_LINE,
+    Clock,
+    clock_from_match,
+)
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _HAS_DIGIT = re.compile(r"\d")

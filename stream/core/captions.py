@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from stream.markers import CREDIT
+from stream.core.markers import CREDIT
 
 # Credits are short ("Ludovic Marin/AFP/Getty Images"); past this the rest is text.
 _CREDIT_WINDOW = 60

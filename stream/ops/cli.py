@@ -8,9 +8,9 @@ from pathlib import Path
 
 import orjson
 
-from stream.core import Source, process_message
+from stream.core.process import Source, process_message
+from stream.core.timeline import parse_iso8601
 from stream.settings import Settings, SettingsError
-from stream.timeline import parse_iso8601
 
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:
@@ -50,7 +50,7 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _broker(args: argparse.Namespace, settings: Settings) -> int:
-    from stream.broker import main as broker_main
+    from stream.ops.broker import main as broker_main
 
     return broker_main(args.action, settings)
 
@@ -62,8 +62,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from aiokafka.errors import KafkaConnectionError
     from faust.worker import Worker
 
-    from stream.topics import ensure_topics
-    from stream.worker import create_app
+    from stream.app.app import create_app
+    from stream.app.topics import ensure_topics
 
     try:
         created = asyncio.run(ensure_topics(settings))
@@ -91,7 +91,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from stream.tools import ToolError, publish
+    from stream.ops.tools import ToolError, publish
 
     try:
         count = asyncio.run(publish(settings, args.paths, repeat=args.repeat))
@@ -105,7 +105,7 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 def _tail(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from stream.tools import ToolError, tail
+    from stream.ops.tools import ToolError, tail
 
     try:
         asyncio.run(
@@ -129,7 +129,7 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
 def _lag(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from stream.tools import ToolError, consumer_lag
+    from stream.ops.tools import ToolError, consumer_lag
 
     try:
         rows = asyncio.run(consumer_lag(settings))
@@ -147,7 +147,7 @@ def _lag(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from stream.demo import run
+    from stream.ops.demo import run
 
     return run(settings, args.seconds, feed_samples=not args.no_samples)
 

@@ -14,8 +14,8 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from stream.locales import ZONE_ABBREVIATIONS
-from stream.markers import Clock
+from stream.core.locales import ZONE_ABBREVIATIONS
+from stream.core.markers import Clock
 
 # An entry printed a little later than the one above it is taken as out of order,
 # not as a new day: only a jump larger than this rolls the date back.

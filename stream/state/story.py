@@ -1,6 +1,6 @@
 """Per-story state: what was already emitted, and what a new scrape adds or edits.
 
-Pure functions over plain values; the stream shell (``stream.worker``) keeps the
+Pure functions over plain values; the stream shell (``stream.app.app``) keeps the
 values in Faust tables.  Two tables:
 
 - stories: story_id -> ``StoryState`` (counts, first and last seen, and a digest

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from stream.anatomy import Layout, date_of_line, lay_out, normalise_newlines
-from stream.captions import style_caption_texts
 from stream.contract import (
     ENTRY_SCHEMA,
     DeadLetterValue,
@@ -22,13 +20,15 @@ from stream.contract import (
     StoryValue,
     dead_letter,
 )
-from stream.decoding import DEFAULT_MAX_BYTES, Page, Rejection, decode_message
-from stream.entries import EntryParts, read_entry
-from stream.identity import entry_id_for, is_url, story_id_for
-from stream.language import detect_language
-from stream.locales import LOCALES
-from stream.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match
-from stream.timeline import UTC, date_entries, format_utc, localize, zone_named
+from stream.core.anatomy import Layout, date_of_line, lay_out, marker_in_line, normalise_newlines
+from stream.core.captions import style_caption_texts
+from stream.core.decoding import DEFAULT_MAX_BYTES, Page, Rejection, decode_message
+from stream.core.entries import EntryParts, read_entry
+from stream.core.identity import canonical_url, entry_id_for, is_url, story_id_for
+from stream.core.language import detect_language
+from stream.core.locales import LOCALES
+from stream.core.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match, clock_of_text
+from stream.core.timeline import UTC, date_entries, format_utc, localize, zone_named
 
 _DIGIT = re.compile(r"\d")
 
@@ -59,11 +59,8 @@ class Outcome:
 def forget_memos() -> None:
     """Clear what the parser remembers between messages (marker lines, clock times,
     canonical URLs): for measuring it cold."""
-    from stream import anatomy, identity, markers
-
-    anatomy._MARKERS_SEEN.clear()
-    markers._CLOCKS.clear()
-    identity.canonical_url.cache_clear()
+    for memo in (marker_in_line, clock_of_text, canonical_url):
+        memo.cache_clear()
 
 
 def process_message(

@@ -14,8 +14,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 from tqdm import tqdm
 
+from stream.app.topics import ensure_topics
 from stream.settings import Settings
-from stream.topics import ensure_topics
 
 
 class ToolError(RuntimeError):

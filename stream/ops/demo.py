@@ -15,11 +15,11 @@ import time
 
 from aiokafka.errors import KafkaConnectionError
 
-from stream.broker import BrokerError, LocalBroker
-from stream.processes import stop_gracefully
+from stream.app.topics import ensure_topics
+from stream.ops.broker import BrokerError, LocalBroker
+from stream.ops.processes import stop_gracefully
+from stream.ops.tools import publish, tail
 from stream.settings import PROJECT_ROOT, Settings
-from stream.tools import publish, tail
-from stream.topics import ensure_topics
 
 SAMPLES = PROJECT_ROOT / "samples"
 

@@ -7,9 +7,10 @@ so a page whose language was guessed wrong still has its markers recognised.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
-from stream.locales import COMMON_FURNITURE, LOCALES, ZONE_ABBREVIATIONS
+from stream.core.locales import COMMON_FURNITURE, LOCALES, ZONE_ABBREVIATIONS
 
 
 def _alternation(phrases: list[str] | tuple[str, ...] | set[str]) -> str:
@@ -115,23 +116,22 @@ class Clock(NamedTuple):
     date: tuple[int, int, int] | None = None  # (year, month, day) when printed
 
 
-_CLOCKS: dict[str, Clock | None] = {}
-_CLOCKS_MAX = 20000
+#: Parser memos: live-blog pages repeat the same marker lines and clock times page
+#: after page, so the parser remembers them with ``functools.lru_cache`` (the one
+#: cache mechanism of the core; ``stream.core.process.forget_memos`` clears them all).
+MEMO_SIZE = 20_000
 
 
 def clock_from_match(match: re.Match[str]) -> Clock | None:
-    """``read_clock``, remembered by the matched text: times of day repeat on every
-    page, so most lines are read once per worker."""
-    text = match.group()
-    try:
-        return _CLOCKS[text]
-    except KeyError:
-        pass
-    clock = read_clock(match)
-    if len(_CLOCKS) >= _CLOCKS_MAX:
-        _CLOCKS.clear()
-    _CLOCKS[text] = clock
-    return clock
+    """``read_clock``, remembered by the matched text and pattern."""
+    return clock_of_text(match.re, match.group())
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def clock_of_text(pattern: re.Pattern[str], text: str) -> Clock | None:
+    # The matched text matches the pattern whole, with the same groups.
+    match = pattern.fullmatch(text)
+    return read_clock(match) if match is not None else None
 
 
 def read_clock(match: re.Match[str]) -> Clock | None:

@@ -14,7 +14,7 @@ import ftfy
 import ftfy.bad_codecs
 import orjson
 
-from stream.timeline import parse_iso8601, zone_named
+from stream.core.timeline import parse_iso8601, zone_named
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stream.locales import DEFAULT_LANGUAGE, LOCALES
+from stream.core.locales import DEFAULT_LANGUAGE, LOCALES
 
 # A thousand characters (some 150 words) are plenty to tell these languages apart.
 _SAMPLE_CHARS = 1000

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
-from stream.captions import split_captions
-from stream.markers import FURNITURE_KEYS as _FURNITURE_KEYS
-from stream.markers import (
+from stream.core.captions import split_captions
+from stream.core.markers import FURNITURE_KEYS as _FURNITURE_KEYS
+from stream.core.markers import (
     HASHTAG,
     HASHTAGS,
     MARKER_LINE,
+    MEMO_SIZE,
     UNIX_TIMESTAMP,
     UPDATED_LINE,
     Clock,
@@ -25,7 +27,7 @@ from stream.markers import (
     find_date,
     is_furniture_phrase,
 )
-from stream.markers import TAG_HEADING_KEYS as _TAG_HEADING_KEYS
+from stream.core.markers import TAG_HEADING_KEYS as _TAG_HEADING_KEYS
 
 # A trailing " | Section" on the title line names the section.
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
@@ -98,7 +100,7 @@ def lay_out(text: str) -> Layout | None:
         line_end = text.find("\n", start + 1)
         if line_end < 0:
             line_end = len(text)
-        found = _marker_in_line(text[start:line_end])
+        found = marker_in_line(text[start:line_end])
         if found is not None:
             markers.append((start, line_end, *found))
     if not markers:
@@ -127,19 +129,12 @@ def lay_out(text: str) -> Layout | None:
     )
 
 
-_MARKERS_SEEN: dict[str, tuple[Clock, str | None] | None] = {}
-_MARKERS_SEEN_MAX = 20000
-
-
-def _marker_in_line(line: str) -> tuple[Clock, str | None] | None:
+@lru_cache(maxsize=MEMO_SIZE)
+def marker_in_line(line: str) -> tuple[Clock, str | None] | None:
     """The clock and headline of a marker line ("\\n07h42 CEST"), or None.
 
     Remembered by the line's text: "07h42 CEST" recurs on page after page.
     """
-    try:
-        return _MARKERS_SEEN[line]
-    except KeyError:
-        pass
     match = MARKER_LINE.match(line)
     found = None
     # A machine timestamp with seconds is a page date line, not a marker.
@@ -148,9 +143,6 @@ def _marker_in_line(line: str) -> tuple[Clock, str | None] | None:
         if clock is not None:
             headline = match.group("headline")
             found = (clock, headline.strip() if headline else None)
-    if len(_MARKERS_SEEN) >= _MARKERS_SEEN_MAX:
-        _MARKERS_SEEN.clear()
-    _MARKERS_SEEN[line] = found
     return found
 
 

@@ -1,0 +1,47 @@
+"""Spanish: markers, labels, months and furniture of spanish pages."""
+
+from stream.core.locales.base import Locale, months, words
+
+LOCALE = Locale(
+    code="es",
+    default_timezone="Europe/Madrid",
+    updated=("Actualizado a las", "Actualizado a la", "Actualizado el", "Actualizado"),
+    labels={
+        "análisis": "analysis",
+        "última hora": "breaking",
+        "urgente": "breaking",
+        "momento clave": "key_event",
+        "clave": "key_event",
+        "fijado": "pinned",
+        "destacado": "pinned",
+        "resumen": "summary",
+    },
+    credit_words=("Foto", "Fotografía", "Imagen"),
+    months=months(
+        "ene|enero",
+        "feb|febrero",
+        "mar|marzo",
+        "abr|abril",
+        "may|mayo",
+        "jun|junio",
+        "jul|julio",
+        "ago|agosto",
+        "sep|sept|septiembre",
+        "oct|octubre",
+        "nov|noviembre",
+        "dic|diciembre",
+    ),
+    tag_headings=("Archivado En", "Archivado en", "Temas"),
+    furniture=(
+        "Compartir",
+        "Comentarios",
+        "Lo más visto",
+        "Más información",
+        "Compartir en Facebook",
+        "Compartir en Twitter",
+        "Compartir en WhatsApp",
+    ),
+    stopwords=words(
+        "el la los las y de del que en por con para una un se ha han su sus al según durante"
+    ),
+)

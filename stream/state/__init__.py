@@ -1,0 +1,1 @@
+"""Story state and the re-scrape plan: pure functions over values; the app stores them."""
