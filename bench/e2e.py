@@ -38,10 +38,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stream.app.topics import ensure_topics  # noqa: E402
 from stream.core.process import Source, process_message  # noqa: E402
 from stream.ops.broker import LocalBroker  # noqa: E402
 from stream.ops.processes import free_port_pair, stop_gracefully  # noqa: E402
+from stream.ops.topics import ensure_topics  # noqa: E402
 from stream.settings import Settings  # noqa: E402
 
 SENTENCES = [

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from stream.core.process import process_message  # noqa: E402
 from stream.state.story import (  # noqa: E402
     EntryState,
+    Scrape,
     StoryState,
     chain_checkpoints,
     plan_scrape,
@@ -80,7 +81,7 @@ def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
             raw = db.get(b"story:" + first.story_id.encode())
             return StoryState.from_bytes(raw) if raw is not None else None
 
-        plan = plan_scrape(first.story_id, "t", None, "de", first.entries, 0, "t0", None, lookup)
+        plan = plan_scrape(Scrape(first.story_id, "t", None, "de", first.entries), None, lookup)
         record(db, plan)
         rescrape_value = page(size + 1)
         state_times, parse_times, lookups = [], [], 0
@@ -93,18 +94,10 @@ def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
             # as part of the state step.
             gc.collect()
             parsed = time.perf_counter()
-            plan = plan_scrape(
-                outcome.story_id,
-                "t",
-                None,
-                "de",
-                outcome.entries,
-                0,
-                "t1",
-                stored_story(),
-                lookup,
-                checkpoints,
+            scrape = Scrape(
+                outcome.story_id, "t", None, "de", outcome.entries, checkpoints=checkpoints
             )
+            plan = plan_scrape(scrape, stored_story(), lookup)
             # what the worker would send and record; not recorded, so each repeat is the same
             _ = [orjson.dumps(e) for e in plan.emissions]
             _ = [s.to_bytes() for s in plan.entry_writes.values()]

@@ -3,8 +3,10 @@ emit nothing, and an unchanged history costs no look-ups."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from stream.core.process import process_message
-from stream.state.story import CHECKPOINT_EVERY, EntryState, StoryState, plan_scrape
+from stream.state.story import CHECKPOINT_EVERY, EntryState, Scrape, StoryState, plan_scrape
 from tests.conftest import SAMPLES
 
 
@@ -24,10 +26,9 @@ class Store:
         outcome = process_message((SAMPLES / name).read_bytes())
         return self.scrape_entries(outcome.entries, outcome.story_id)
 
-    def scrape_entries(self, entries, story_id="s1"):
-        plan = plan_scrape(
-            story_id, "Title", None, "en", entries, 0, "2025-02-06T10:00:00Z", self.story, self.get
-        )
+    def scrape_entries(self, entries, story_id="s1", offset=-1):
+        scrape = Scrape(story_id, "Title", None, "en", entries, 0, "2025-02-06T10:00:00Z")
+        plan = plan_scrape(replace(scrape, offset=offset), self.story, self.get)
         self.data.update(plan.entry_writes)
         self.story = plan.story
         return plan
@@ -65,12 +66,9 @@ def test_redelivery_before_the_state_was_recorded_repeats_the_same_revisions() -
     store.scrape("rescrape-1.msg")
     outcome = process_message((SAMPLES / "rescrape-2.msg").read_bytes())
     # processed once, outputs sent, then the worker died before recording the state
-    first = plan_scrape(
-        outcome.story_id, "T", None, "en", outcome.entries, 0, "t", store.story, store.get
-    )
-    again = plan_scrape(
-        outcome.story_id, "T", None, "en", outcome.entries, 0, "t", store.story, store.get
-    )
+    scrape = Scrape(outcome.story_id, "T", None, "en", outcome.entries)
+    first = plan_scrape(scrape, store.story, store.get)
+    again = plan_scrape(scrape, store.story, store.get)
     assert [(e["entry_id"], e["revision"]) for e in first.emissions] == [
         (e["entry_id"], e["revision"]) for e in again.emissions
     ]
@@ -112,3 +110,42 @@ def test_an_edit_deep_in_history_is_still_found() -> None:
     plan = store.scrape_entries(entries(51, edited=3))
     assert [(e["entry_id"], e["revision"]) for e in plan.emissions] == [("e3", 2), ("e50", 1)]
     assert plan.lookups == 51  # the digest no longer matches: every entry is checked
+
+
+def emitted(plan) -> list[tuple[str, int]]:
+    return [(e["entry_id"], e["revision"]) for e in plan.emissions]
+
+
+def test_a_page_redelivered_after_its_state_was_written_emits_the_same_records() -> None:
+    # The worker writes state inside the page's iteration, then dies before the
+    # entries are delivered: the page comes again at the same offset.
+    store = Store()
+    first = store.scrape_entries(entries(3), offset=10)
+    edited = store.scrape_entries(entries(4, edited=1), offset=11)
+    assert emitted(edited) == [("e1", 2), ("e3", 1)]
+    state_after = (dict(store.data), store.story)
+
+    assert emitted(store.scrape_entries(entries(3), offset=10)) == emitted(first)
+    assert emitted(store.scrape_entries(entries(4, edited=1), offset=11)) == emitted(edited)
+    assert (dict(store.data), store.story) == state_after  # a replay changes nothing
+
+
+def test_a_replayed_page_whose_entry_write_was_lost_emits_it_as_new() -> None:
+    store = Store()
+    store.scrape_entries(entries(2), offset=5)
+    del store.data["e1"]  # the story's changelog record arrived, this entry's did not
+    assert emitted(store.scrape_entries(entries(2), offset=5)) == [("e0", 1), ("e1", 1)]
+    assert store.data["e1"].revision == 1
+
+
+def test_a_new_page_after_replays_is_diffed_as_usual() -> None:
+    store = Store()
+    store.scrape_entries(entries(2), offset=5)
+    store.scrape_entries(entries(2), offset=5)
+    assert emitted(store.scrape_entries(entries(3, edited=0), offset=6)) == [("e0", 2), ("e2", 1)]
+
+
+def test_entry_state_round_trips_and_reads_the_old_two_field_form() -> None:
+    state = EntryState(3, "abc", ((7, 2), (9, 3)))
+    assert EntryState.from_bytes(state.to_bytes()) == state
+    assert EntryState.from_bytes(b'[2,"f"]') == EntryState(2, "f", ())

@@ -116,6 +116,18 @@ def _decode_bytes(value: bytes) -> str | None:
     return text
 
 
+def _field_type_problem(envelope: dict) -> Rejection | None:
+    for field in _ENVELOPE_STRING_FIELDS:
+        field_value = envelope.get(field)
+        if field_value is not None and not isinstance(field_value, str):
+            return Rejection(
+                "invalid_envelope",
+                f'The envelope\'s "{field}" field must be a string or absent, '
+                f"not {type(field_value).__name__}.",
+            )
+    return None
+
+
 def _from_envelope(envelope: object, may_hold_controls: bool = True) -> Page | Rejection:
     if not isinstance(envelope, dict):
         return Rejection(
@@ -130,14 +142,9 @@ def _from_envelope(envelope: object, may_hold_controls: bool = True) -> Page | R
             "invalid_envelope",
             f'The envelope\'s "text" field is {found}; it must be a string holding the page.',
         )
-    for field in _ENVELOPE_STRING_FIELDS:
-        field_value = envelope.get(field)
-        if field_value is not None and not isinstance(field_value, str):
-            return Rejection(
-                "invalid_envelope",
-                f'The envelope\'s "{field}" field must be a string or absent, '
-                f"not {type(field_value).__name__}.",
-            )
+    problem = _field_type_problem(envelope)
+    if problem is not None:
+        return problem
     scraped_at = None
     if envelope.get("scraped_at"):
         scraped_at = parse_iso8601(envelope["scraped_at"])

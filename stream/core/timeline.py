@@ -8,14 +8,16 @@ so the date rolls back a day.  Nothing is dated after the page was scraped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from stream.core.anatomy import date_of_line
 from stream.core.locales import ZONE_ABBREVIATIONS
-from stream.core.markers import Clock
+from stream.core.markers import TIME_IN_LINE, UNIX_TIMESTAMP, Clock, clock_from_match
 
 # An entry printed a little later than the one above it is taken as out of order,
 # not as a new day: only a jump larger than this rolls the date back.
@@ -190,3 +192,61 @@ def parse_iso8601(text: str) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def page_anchor(
+    top: str,
+    trailer: str,
+    page_zone: tzinfo,
+    scraped_at: datetime | None,
+    record_time: datetime | None,
+) -> datetime | None:
+    """The latest instant the page can show: its newest own date line (in the top
+    matter or the trailer), capped by the scrape time; the Kafka record time is the
+    last resort."""
+    page_times = [*_page_times(top, page_zone), *_page_times(trailer, page_zone)]
+    candidates = []
+    if page_times:
+        candidates.append(max(page_times))
+    if scraped_at:
+        candidates.append(scraped_at)
+    if candidates:
+        return min(candidates)
+    return record_time
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _page_times(text: str, page_zone: tzinfo) -> Iterator[datetime]:
+    """Instants named by the page's own date lines and unix timestamps."""
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or _DIGIT.search(line, 0, 40) is None:
+            continue
+        stamp = UNIX_TIMESTAMP.match(line) if line[0].isdigit() else None
+        if stamp:
+            yield datetime.fromtimestamp(int(stamp.group("epoch")), tz=UTC)
+            continue
+        found = date_of_line(line)
+        if found is None:
+            continue
+        instant = _date_line_instant(line, found, page_zone)
+        if instant is not None:
+            yield instant
+
+
+def _date_line_instant(
+    line: str, found: tuple[tuple[int, int, int], int], page_zone: tzinfo
+) -> datetime | None:
+    ymd, date_end = found
+    try:
+        day = datetime(*ymd).date()
+    except ValueError:
+        return None
+    time_match = TIME_IN_LINE.search(line, date_end)
+    clock = clock_from_match(time_match) if time_match else None
+    if clock is None:
+        # A date without a time: the page was live at some point that day.
+        return localize(day, Clock(23, 59), page_zone) + timedelta(seconds=59)
+    return localize(day, clock, page_zone)

@@ -212,27 +212,7 @@ class LocalBroker:
             f"-Dkafka.logs.dir={self.log_dir}",
         ]
         if not (self.home / "data" / "meta.properties").exists():
-            cluster_id = uuid.uuid4().hex[:22]
-            result = subprocess.run(
-                [
-                    java,
-                    *java_options,
-                    "-cp",
-                    classpath,
-                    "kafka.tools.StorageTool",
-                    "format",
-                    "-t",
-                    cluster_id,
-                    "-c",
-                    str(config),
-                ],
-                capture_output=True,
-                text=True,
-            )
-            if result.returncode != 0:
-                raise BrokerError(
-                    "Formatting the broker's storage failed:\n" + result.stdout + result.stderr
-                )
+            self._format_storage([java, *java_options, "-cp", classpath], config)
         out = open(self.log_dir / "broker.out", "ab")  # noqa: SIM115 (handed to the child)
         process = subprocess.Popen(
             [java, *java_options, "-cp", classpath, "kafka.Kafka", str(config)],
@@ -253,6 +233,27 @@ class LocalBroker:
             self.stop(log=lambda *_: None)
             raise
         log("Broker ready")
+
+    def _format_storage(self, java_command: list[str], config: Path) -> None:
+        """KRaft needs its storage formatted with a cluster id before the first start."""
+        cluster_id = uuid.uuid4().hex[:22]
+        result = subprocess.run(
+            [
+                *java_command,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(config),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise BrokerError(
+                "Formatting the broker's storage failed:\n" + result.stdout + result.stderr
+            )
 
     def wait_ready(self, process: subprocess.Popen | None = None) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S

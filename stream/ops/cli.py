@@ -63,7 +63,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust.worker import Worker
 
     from stream.app.app import create_app
-    from stream.app.topics import ensure_topics
+    from stream.ops.topics import ensure_topics
 
     try:
         created = asyncio.run(ensure_topics(settings))
@@ -129,10 +129,10 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
 def _lag(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from stream.ops.tools import ToolError, consumer_lag
+    from stream.ops.tools import ToolError, consumer_lag, input_topics
 
     try:
-        rows = asyncio.run(consumer_lag(settings))
+        rows = asyncio.run(consumer_lag(settings, input_topics(settings)))
     except ToolError as exc:
         print(f"stream lag: {exc}", file=sys.stderr)
         return 1

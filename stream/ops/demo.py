@@ -15,10 +15,10 @@ import time
 
 from aiokafka.errors import KafkaConnectionError
 
-from stream.app.topics import ensure_topics
 from stream.ops.broker import BrokerError, LocalBroker
 from stream.ops.processes import stop_gracefully
 from stream.ops.tools import publish, tail
+from stream.ops.topics import ensure_topics
 from stream.settings import PROJECT_ROOT, Settings
 
 SAMPLES = PROJECT_ROOT / "samples"

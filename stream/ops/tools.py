@@ -9,12 +9,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 from tqdm import tqdm
 
-from stream.app.topics import ensure_topics
+from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 
 
@@ -62,6 +62,24 @@ async def publish(
     files = list(page_files(paths))
     if not files:
         raise ToolError("nothing to publish: no files under " + ", ".join(paths))
+
+    def messages() -> Iterator[tuple[bytes | None, bytes]]:
+        for _ in range(repeat):
+            for path in files:
+                value = path.read_bytes()
+                yield key_for(value, path), value
+
+    return await publish_values(settings, messages(), len(files) * repeat, progress)
+
+
+async def publish_values(
+    settings: Settings,
+    messages: Iterable[tuple[bytes | None, bytes]],
+    total: int | None = None,
+    progress: bool = False,
+) -> int:
+    """Publish (key, value) pairs to the raw topic, creating it if missing; returns
+    the count once the broker has acknowledged every one."""
     try:
         await ensure_topics(settings, [settings.raw_topic])
     except KafkaConnectionError:
@@ -80,24 +98,20 @@ async def publish(
     sent = 0
     try:
         with tqdm(
-            total=len(files) * repeat,
+            total=total,
             unit="page",
             desc=f"publish to {settings.raw_topic}",
             disable=not progress,
             file=sys.stderr,
         ) as bar:
             pending = []
-            for _ in range(repeat):
-                for path in files:
-                    value = path.read_bytes()
-                    pending.append(
-                        await producer.send(settings.raw_topic, value, key=key_for(value, path))
-                    )
-                    if len(pending) >= 500:
-                        await asyncio.gather(*pending)
-                        bar.update(len(pending))
-                        sent += len(pending)
-                        pending.clear()
+            for key, value in messages:
+                pending.append(await producer.send(settings.raw_topic, value, key=key))
+                if len(pending) >= 500:
+                    await asyncio.gather(*pending)
+                    bar.update(len(pending))
+                    sent += len(pending)
+                    pending.clear()
             await asyncio.gather(*pending)
             bar.update(len(pending))
             sent += len(pending)
@@ -137,6 +151,21 @@ def describe(topic: str, key: bytes | None, value: bytes, headers: list | None) 
     return f"{topic}  {value[:200]!r}"
 
 
+def _render(record, as_json: bool) -> str:
+    if not as_json:
+        return describe(record.topic, record.key, record.value, record.headers)
+    return orjson.dumps(
+        {
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "key": record.key.decode("utf-8", "replace") if record.key else None,
+            "headers": {k: v.decode("utf-8", "replace") for k, v in record.headers},
+            "value": orjson.loads(record.value),
+        }
+    ).decode()
+
+
 async def tail(
     settings: Settings,
     deadletter: bool,
@@ -168,28 +197,7 @@ async def tail(
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():
                 for record in records:
-                    if as_json:
-                        out.write(
-                            orjson.dumps(
-                                {
-                                    "topic": record.topic,
-                                    "partition": record.partition,
-                                    "offset": record.offset,
-                                    "key": record.key.decode("utf-8", "replace")
-                                    if record.key
-                                    else None,
-                                    "headers": {
-                                        k: v.decode("utf-8", "replace") for k, v in record.headers
-                                    },
-                                    "value": orjson.loads(record.value),
-                                }
-                            ).decode()
-                            + "\n"
-                        )
-                    else:
-                        out.write(
-                            describe(record.topic, record.key, record.value, record.headers) + "\n"
-                        )
+                    out.write(_render(record, as_json) + "\n")
                     count += 1
                     last = time.monotonic()
             out.flush()
@@ -200,8 +208,46 @@ async def tail(
     return count
 
 
-async def consumer_lag(settings: Settings) -> list[tuple[str, int, int, int]]:
-    """(topic, partition, committed offset, lag) for the worker's consumer group."""
+async def read_to_end(settings: Settings, topic: str, timeout_s: float = 30.0) -> list:
+    """Every record of ``topic`` up to its end offsets as of the call, oldest first per
+    partition (for tests and scripts; ``tail`` is the tool for people)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+    )
+    try:
+        await consumer.start()
+    except KafkaConnectionError:
+        raise unreachable(settings) from None
+    records: list = []
+    try:
+        deadline = time.monotonic() + timeout_s
+        partitions = consumer.assignment()
+        while not partitions and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            partitions = consumer.assignment()
+        ends = await consumer.end_offsets(list(partitions))
+        while time.monotonic() < deadline:
+            positions = {tp: await consumer.position(tp) for tp in ends}
+            if all(positions[tp] >= end for tp, end in ends.items()):
+                break
+            for part in (await consumer.getmany(timeout_ms=1000)).values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def consumer_lag(
+    settings: Settings, topics: list[str] | None = None
+) -> list[tuple[str, int, int, int]]:
+    """(topic, partition, committed offset, lag) for the worker's consumer group: the
+    partitions it has committed, and every partition of ``topics`` (committed -1
+    where the group has committed nothing yet, so an unread backlog shows)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     try:
         await admin.start()
@@ -211,18 +257,41 @@ async def consumer_lag(settings: Settings) -> list[tuple[str, int, int, int]]:
         committed = await admin.list_consumer_group_offsets(settings.app_id)
     finally:
         await admin.close()
-    partitions = [tp for tp in committed if not tp.topic.endswith("__assignor-__leader")]
+    partitions = {tp for tp in committed if not tp.topic.endswith("__assignor-__leader")}
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
     await consumer.start()
     try:
-        ends = await consumer.end_offsets(partitions) if partitions else {}
+        for topic in topics or []:
+            known = consumer.partitions_for_topic(topic) or await _partitions_of(consumer, topic)
+            partitions.update(TopicPartition(topic, p) for p in known)
+        ends = await consumer.end_offsets(list(partitions)) if partitions else {}
     finally:
         await consumer.stop()
     rows = []
     for tp in sorted(partitions, key=lambda t: (t.topic, t.partition)):
-        offset = committed[tp].offset
+        offset = committed[tp].offset if tp in committed else -1
         rows.append((tp.topic, tp.partition, offset, max(0, ends.get(tp, 0) - max(offset, 0))))
     return rows
 
 
-__all__ = ["ToolError", "consumer_lag", "describe", "publish", "tail"]
+async def _partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    if topic not in await consumer.topics():  # fetches the cluster's metadata
+        return set()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+def input_topics(settings: Settings) -> list[str]:
+    """The topics the worker's group consumes: the raw topic and its internal one."""
+    return [settings.raw_topic, f"{settings.app_id}-pages-by-story"]
+
+
+__all__ = [
+    "ToolError",
+    "consumer_lag",
+    "describe",
+    "input_topics",
+    "publish",
+    "publish_values",
+    "read_to_end",
+    "tail",
+]

@@ -26,19 +26,32 @@ import orjson
 
 from stream.contract import EntryValue
 
+#: How many recent (offset, revision) writes an entry remembers, for replays.
+WRITES_KEPT = 8
+
 
 @dataclass(frozen=True, slots=True)
 class EntryState:
     revision: int
     fingerprint: str
+    #: (page offset, revision) of the entry's latest writes, newest last: a page read
+    #: again after a crash re-emits the revisions it made (see ``plan_scrape``).
+    writes: tuple[tuple[int, int], ...] = ()
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps([self.revision, self.fingerprint])
+        return orjson.dumps([self.revision, self.fingerprint, self.writes])
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> EntryState:
-        revision, fingerprint = orjson.loads(raw)
-        return cls(revision, fingerprint)
+        revision, fingerprint, *rest = orjson.loads(raw)
+        writes = tuple((offset, rev) for offset, rev in rest[0]) if rest else ()
+        return cls(revision, fingerprint, writes)
+
+    def revision_written_at(self, offset: int) -> int | None:
+        for written_offset, revision in self.writes:
+            if written_offset == offset:
+                return revision
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +69,9 @@ class StoryState:
     newest_posted_at: str | None
     chain_count: int = 0
     chain_digest: str = ""
+    #: Offset (in the story's partition of the pages-by-story topic) of the last page
+    #: applied; -1 when unknown.  A page at or below it is a redelivery.
+    last_offset: int = -1
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(asdict(self))
@@ -67,8 +83,8 @@ class StoryState:
 
 @dataclass(slots=True)
 class ScrapePlan:
-    """What to do for one scrape: send ``emissions`` (in order), then record the
-    ``entry_writes`` and ``story``.  ``lookups`` counts entry-table reads."""
+    """What to do for one scrape: record the ``entry_writes`` and ``story``, and send
+    ``emissions`` (in order).  ``lookups`` counts entry-table reads."""
 
     emissions: list[EntryValue]
     entry_writes: dict[str, EntryState]
@@ -102,24 +118,40 @@ def _content(entry: EntryValue) -> bytes:
     )
 
 
-def plan_scrape(
-    story_id: str,
-    title: str,
-    url: str | None,
-    lang: str | None,
-    entries: Sequence[EntryValue],
-    dead_letters: int,
-    seen_at: str,
-    stored_story: StoryState | None,
-    lookup: Callable[[str], EntryState | None],
-    checkpoints: Sequence[tuple[int, str]] | None = None,
-) -> ScrapePlan:
-    """Diff one scrape's entries (oldest first, revision 1) against the story state.
+@dataclass(frozen=True, slots=True)
+class Scrape:
+    """One parsed page of a story, as the diff step receives it."""
 
-    ``checkpoints`` are ``chain_checkpoints(entries)``, computed here when not given.
+    story_id: str
+    title: str
+    url: str | None
+    lang: str | None
+    entries: Sequence[EntryValue]  # oldest first, revision 1
+    dead_letters: int = 0
+    seen_at: str = ""
+    #: ``chain_checkpoints(entries)``, computed by ``plan_scrape`` when None.
+    checkpoints: Sequence[tuple[int, str]] | None = None
+    #: The page's offset in its partition of the pages-by-story topic; -1 when it has none.
+    offset: int = -1
+
+
+Lookup = Callable[[str], EntryState | None]
+
+
+def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup) -> ScrapePlan:
+    """Diff one scrape's entries against the story state.
+
+    The app writes the plan's state inside the page's own stream iteration, before
+    its entries are delivered.  If the worker dies in between, the page is read
+    again at the same offset while the state already holds it: that replay re-emits
+    exactly the revisions the first pass made (same entry ids and revisions, so a
+    consumer sees at most a duplicate) and changes no state.
     """
+    if stored_story is not None and 0 <= scrape.offset <= stored_story.last_offset:
+        return _plan_replay(scrape, stored_story, lookup)
+    checkpoints = scrape.checkpoints
     if checkpoints is None:
-        checkpoints = chain_checkpoints(entries)
+        checkpoints = chain_checkpoints(scrape.entries)
     by_count = dict(checkpoints)
     # The oldest entries that hash as they did last time need no look-up.
     unchanged_prefix = 0
@@ -134,6 +166,7 @@ def plan_scrape(
     writes: dict[str, EntryState] = {}
     lookups = 0
     new_entries = 0
+    entries = scrape.entries
     for index in range(unchanged_prefix, len(entries)):
         entry = entries[index]
         entry_fingerprint = fingerprint(entry)
@@ -143,25 +176,57 @@ def plan_scrape(
             continue
         revision = 1 if stored is None else stored.revision + 1
         new_entries += stored is None
-        writes[entry["entry_id"]] = EntryState(revision, entry_fingerprint)
+        history = stored.writes if stored is not None else ()
+        writes[entry["entry_id"]] = EntryState(
+            revision, entry_fingerprint, (*history, (scrape.offset, revision))[-WRITES_KEPT:]
+        )
         emissions.append({**entry, "revision": revision})
+    story = _next_story_state(scrape, stored_story, checkpoints, new_entries, len(emissions))
+    return ScrapePlan(emissions, writes, story, lookups)
 
-    newest = entries[-1]["posted_at"] if entries else None  # entries run oldest first
-    if stored_story is not None and stored_story.newest_posted_at:
-        newest = max(newest or "", stored_story.newest_posted_at)
-    story = StoryState(
-        story_id=story_id,
-        title=title,
-        url=url,
-        lang=lang,
-        first_seen=stored_story.first_seen if stored_story else seen_at,
-        last_seen=seen_at,
-        scrapes=(stored_story.scrapes if stored_story else 0) + 1,
-        entries=(stored_story.entries if stored_story else 0) + new_entries,
-        revisions=(stored_story.revisions if stored_story else 0) + len(emissions),
-        dead_letters=(stored_story.dead_letters if stored_story else 0) + dead_letters,
+
+def _plan_replay(scrape: Scrape, stored_story: StoryState, lookup: Lookup) -> ScrapePlan:
+    """A page read again after its state was written: emit what it emitted then.
+
+    An entry with no state at all lost its write (the story's was kept): it is new.
+    """
+    emissions: list[EntryValue] = []
+    writes: dict[str, EntryState] = {}
+    for entry in scrape.entries:
+        stored = lookup(entry["entry_id"])
+        if stored is None:
+            revision = 1
+            writes[entry["entry_id"]] = EntryState(1, fingerprint(entry), ((scrape.offset, 1),))
+        else:
+            revision = stored.revision_written_at(scrape.offset)
+        if revision is not None:
+            emissions.append({**entry, "revision": revision})
+    return ScrapePlan(emissions, writes, stored_story, len(scrape.entries))
+
+
+def _next_story_state(
+    scrape: Scrape,
+    stored: StoryState | None,
+    checkpoints: Sequence[tuple[int, str]],
+    new_entries: int,
+    emitted: int,
+) -> StoryState:
+    newest = scrape.entries[-1]["posted_at"] if scrape.entries else None  # oldest first
+    if stored is not None and stored.newest_posted_at:
+        newest = max(newest or "", stored.newest_posted_at)
+    return StoryState(
+        story_id=scrape.story_id,
+        title=scrape.title,
+        url=scrape.url,
+        lang=scrape.lang,
+        first_seen=stored.first_seen if stored else scrape.seen_at,
+        last_seen=scrape.seen_at,
+        scrapes=(stored.scrapes if stored else 0) + 1,
+        entries=(stored.entries if stored else 0) + new_entries,
+        revisions=(stored.revisions if stored else 0) + emitted,
+        dead_letters=(stored.dead_letters if stored else 0) + scrape.dead_letters,
         newest_posted_at=newest,
         chain_count=checkpoints[-1][0] if checkpoints else 0,
         chain_digest=checkpoints[-1][1] if checkpoints else "",
+        last_offset=max(scrape.offset, stored.last_offset if stored else -1),
     )
-    return ScrapePlan(emissions, writes, story, lookups)

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from stream.app.topics import ensure_topics
 from stream.ops.broker import LocalBroker
 from stream.ops.processes import free_port_pair, stop_gracefully
+from stream.ops.tools import consumer_lag, input_topics, publish_values, read_to_end
 from stream.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.kafka
@@ -114,55 +113,14 @@ def worker(kafka: Settings, tmp_path: Path) -> Iterator[Worker]:
     started.stop()
 
 
-async def publish_values(settings: Settings, values: list[tuple[bytes | None, bytes]]) -> None:
-    await ensure_topics(settings, [settings.raw_topic])
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers, max_request_size=settings.max_message_bytes
-    )
-    await producer.start()
-    try:
-        for key, value in values:
-            await producer.send_and_wait(settings.raw_topic, value, key=key)
-    finally:
-        await producer.stop()
-
-
-async def read_all(settings: Settings, topic: str, idle_s: float = 1.0) -> list:
+async def read_all(settings: Settings, topic: str) -> list:
     """Every record of ``topic`` so far, from the beginning."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        max_partition_fetch_bytes=settings.max_message_bytes,
-    )
-    await consumer.start()
-    records = []
-    try:
-        partitions = consumer.assignment()
-        while not partitions:
-            await asyncio.sleep(0.1)
-            partitions = consumer.assignment()
-        ends = await consumer.end_offsets(list(partitions))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            positions = {tp: await consumer.position(tp) for tp in ends}
-            if all(positions[tp] >= end for tp, end in ends.items()):
-                break
-            batch = await consumer.getmany(timeout_ms=int(idle_s * 1000))
-            for part in batch.values():
-                records.extend(part)
-    finally:
-        await consumer.stop()
-    return records
+    return await read_to_end(settings, topic)
 
 
 async def wait_until_processed(worker: Worker, timeout_s: float = 90.0) -> None:
     """Until the worker has committed everything on its input topics: the raw topic
     and its internal pages-by-story topic."""
-    settings = worker.settings
-    topics = [settings.raw_topic, f"{settings.app_id}-pages-by-story"]
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if worker.process is not None and worker.process.poll() is not None:
@@ -170,7 +128,7 @@ async def wait_until_processed(worker: Worker, timeout_s: float = 90.0) -> None:
                 f"worker exited ({worker.process.returncode}):\n{worker.log_tail()}"
             )
         try:
-            if await _caught_up(settings, topics):
+            if await _caught_up(worker.settings):
                 return
         except Exception:  # the group or its coordinator is still being set up
             pass
@@ -180,8 +138,7 @@ async def wait_until_processed(worker: Worker, timeout_s: float = 90.0) -> None:
 
 async def caught_up(worker: Worker) -> bool:
     """Has the worker committed everything on its input topics?"""
-    settings = worker.settings
-    return await _caught_up(settings, [settings.raw_topic, f"{settings.app_id}-pages-by-story"])
+    return await _caught_up(worker.settings)
 
 
 async def delete_topic(settings: Settings, topic: str) -> None:
@@ -193,23 +150,11 @@ async def delete_topic(settings: Settings, topic: str) -> None:
         await admin.close()
 
 
-async def _caught_up(settings: Settings, topics: list[str]) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
-    await admin.start()
-    await consumer.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(settings.app_id)
-        partitions = [TopicPartition(t, p) for t in topics for p in range(settings.partitions)]
-        try:
-            ends = await consumer.end_offsets(partitions)
-        except Exception:
-            return False  # the internal topic does not exist yet
-        for tp, end in ends.items():
-            done = committed[tp].offset if tp in committed else -1
-            if end > 0 and done < end:
-                return False
-        return True
-    finally:
-        await consumer.stop()
-        await admin.close()
+async def _caught_up(settings: Settings) -> bool:
+    """No lag on any partition of the worker's input topics (``stream lag``'s figures)."""
+    rows = await consumer_lag(settings, input_topics(settings))
+    internal = input_topics(settings)[1]
+    return any(topic == internal for topic, *_ in rows) and all(lag == 0 for *_, lag in rows)
+
+
+__all__ = ["publish_values"]  # the tests publish with the project's own tool

@@ -11,8 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stream.app.topics import ensure_topics
 from stream.ops.tools import consumer_lag, publish, tail
+from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 from tests.conftest import SAMPLES, SHARED_CORPUS
 from tests.integration.conftest import (

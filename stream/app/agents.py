@@ -1,0 +1,200 @@
+"""The two processing steps and the loop that drives an agent with them.
+
+    articles.raw ──> [parse_pages] ──> <app>-pages-by-story ──> [diff_stories] ──> liveblog.entries
+                          │                (keyed by story)           │
+                          └──────────> liveblog.deadletter            └── tables: stories, entries
+
+``ParsePages`` is stateless: it parses each raw message with the core, turns its
+dead letters into records, and forwards the parsed page keyed by story, so that
+one story always lands on one partition of the tables.  ``DiffStories`` compares
+each page with the story's state, writes the new state, and emits new and edited
+entries.  Both take a record and return the records to send; they know nothing of
+Faust, so unit tests drive them with plain values and dicts for tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import orjson
+
+from stream.app.deadletters import SourceRecord, deadletter_send, shell_failure_send
+from stream.app.delivery import DeliveryTracker, InFlight, Send
+from stream.core.process import Source, process_message
+from stream.core.timeline import format_utc
+from stream.state.story import EntryState, Scrape, StoryState, chain_checkpoints, plan_scrape
+
+log = logging.getLogger("liveblog.worker")
+
+
+class Record(Protocol):
+    """The parts of a consumed Kafka record the steps read (a Faust ``Message``)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp: float | None
+
+
+def source_of(record: Record) -> SourceRecord:
+    return SourceRecord(record.topic, record.partition, record.offset, record.key)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputTopics:
+    entries: str
+    deadletters: str
+    pages_by_story: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsePages:
+    """One raw page in: its dead letters, and the parsed page keyed by story."""
+
+    topics: OutputTopics
+    max_page_bytes: int
+
+    def __call__(self, record: Record) -> list[Send]:
+        timestamp = datetime.fromtimestamp(record.timestamp, UTC) if record.timestamp else None
+        outcome = process_message(
+            record.value,
+            record.key,
+            Source(record.topic, record.partition, record.offset, timestamp),
+            self.max_page_bytes,
+        )
+        source = source_of(record)
+        sends = [
+            deadletter_send(
+                self.topics.deadletters, source, letter, outcome.exception, "parse_pages"
+            )
+            for letter in outcome.dead_letters
+        ]
+        if outcome.story_id is not None and outcome.story is not None:
+            seen = outcome.entries[0]["source"]["scraped_at"] if outcome.entries else None
+            page = {
+                "story_id": outcome.story_id,
+                "story": outcome.story,
+                "lang": outcome.lang,
+                "entries": outcome.entries,
+                "dead_letters": len(outcome.dead_letters),
+                # hashed here, where the whole page is read anyway (see stream.state.story)
+                "checkpoints": chain_checkpoints(outcome.entries),
+                "seen_at": seen or (format_utc(timestamp) if timestamp else None),
+            }
+            sends.append(
+                Send(self.topics.pages_by_story, outcome.story_id.encode(), orjson.dumps(page))
+            )
+        return sends
+
+
+@dataclass(frozen=True, slots=True)
+class DiffStories:
+    """One parsed page in: its new and edited entries out, the story state written.
+
+    The tables are written here, inside the page's own stream iteration, which is
+    how Faust puts a table write on the changelog partition of the record being
+    processed.  The writes may reach the changelog before the entries reach their
+    topic; ``plan_scrape`` makes the page's redelivery after a crash re-emit them.
+    """
+
+    topics: OutputTopics
+    stories: MutableMapping[bytes, bytes]
+    entries: MutableMapping[bytes, bytes]
+
+    def __call__(self, record: Record) -> list[Send]:
+        page = orjson.loads(record.value or b"")
+        story_id: str = page["story_id"]
+        key = story_id.encode()
+        raw_story = self.stories.get(key)
+        plan = plan_scrape(
+            Scrape(
+                story_id=story_id,
+                title=page["story"]["title"],
+                url=page["story"]["url"],
+                lang=page["lang"],
+                entries=page["entries"],
+                dead_letters=page["dead_letters"],
+                seen_at=page["seen_at"] or "",
+                checkpoints=[tuple(c) for c in page["checkpoints"]],
+                offset=record.offset,
+            ),
+            StoryState.from_bytes(raw_story) if raw_story else None,
+            self._stored_entry,
+        )
+        for entry_id, state in plan.entry_writes.items():
+            self.entries[entry_id.encode()] = state.to_bytes()
+        self.stories[key] = plan.story.to_bytes()
+        return [Send(self.topics.entries, key, orjson.dumps(entry)) for entry in plan.emissions]
+
+    def _stored_entry(self, entry_id: str) -> EntryState | None:
+        raw = self.entries.get(entry_id.encode())
+        return EntryState.from_bytes(raw) if raw else None
+
+
+Step = Callable[[Record], list[Send]]
+
+
+async def drive(
+    events: Any, step: Step, tracker: DeliveryTracker, deadletter_topic: str, stage: str
+) -> None:
+    """Run ``step`` on each event of a Faust stream; hand its records to ``tracker``,
+    which acknowledges the event once they are delivered.  An exception in the step
+    is a bug in the worker: it becomes a dead letter, never a crash loop."""
+    async for event in events:
+        record = event.message
+        try:
+            sends = step(record)
+        except Exception as exc:
+            log.exception(
+                "%s failed on %s[%d]@%d", stage, record.topic, record.partition, record.offset
+            )
+            sends = [
+                shell_failure_send(deadletter_topic, source_of(record), event.value, exc, stage)
+            ]
+        await tracker.add(InFlight(event, sends))
+
+
+@dataclass(slots=True)
+class Agents:
+    """The worker's agents, timer and rebalance handler, as methods so that Faust
+    names them ``stream.app.agents.Agents.parse_pages`` and so on."""
+
+    parse_step: Step
+    diff_step: Step
+    parse_tracker: DeliveryTracker
+    diff_tracker: DeliveryTracker
+    deadletter_topic: str
+
+    async def parse_pages(self, stream: Any) -> None:
+        await drive(
+            stream.noack().events(),
+            self.parse_step,
+            self.parse_tracker,
+            self.deadletter_topic,
+            "parse_pages",
+        )
+
+    async def diff_stories(self, stream: Any) -> None:
+        await drive(
+            stream.noack().events(),
+            self.diff_step,
+            self.diff_tracker,
+            self.deadletter_topic,
+            "diff_stories",
+        )
+
+    async def settle_deliveries(self) -> None:
+        """Acknowledge the tail of each stream when no new event comes to do it."""
+        await self.parse_tracker.settle()
+        await self.diff_tracker.settle()
+
+    def forget_in_flight(self, sender: object, revoked: set, **kwargs: object) -> None:
+        """On rebalance: what was in flight is read again by the partitions' new owner."""
+        self.parse_tracker.drop_all()
+        self.diff_tracker.drop_all()

@@ -1,0 +1,199 @@
+"""The worker's parts without a broker: the delivery rule, dead-letter records, and
+the two steps run on plain records with dicts for tables."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import orjson
+import pytest
+
+from stream.app.agents import DiffStories, OutputTopics, ParsePages, drive
+from stream.app.deadletters import SourceRecord, deadletter_headers, shell_failure_send
+from stream.app.delivery import DeliveryTracker, InFlight, Send
+from tests.conftest import SAMPLES
+
+TOPICS = OutputTopics("entries", "deadletters", "pages")
+
+
+@dataclass
+class Record:
+    value: bytes | None
+    offset: int = 0
+    topic: str = "raw"
+    partition: int = 0
+    key: bytes | None = None
+    timestamp: float | None = 1_738_836_000.0
+
+
+class Event:
+    def __init__(self, name: str, acked: list[str], value: bytes | None = b"") -> None:
+        self.name, self.acked = name, acked
+        self.message = Record(value)
+        self.value = value
+
+    def ack(self) -> bool:
+        self.acked.append(self.name)
+        return True
+
+
+class Broker:
+    """A sender whose deliveries the test completes (or fails) by hand."""
+
+    def __init__(self) -> None:
+        self.futures: list[tuple[Send, asyncio.Future]] = []
+        self.refuse_next = 0
+
+    async def send(self, record: Send) -> asyncio.Future:
+        if self.refuse_next:
+            self.refuse_next -= 1
+            raise RuntimeError("unknown topic")
+        future = asyncio.get_running_loop().create_future()
+        self.futures.append((record, future))
+        return future
+
+    def deliver_all(self) -> None:
+        for _, future in self.futures:
+            if not future.done():
+                future.set_result(None)
+
+
+def tracker(broker: Broker, max_in_flight: int = 100) -> DeliveryTracker:
+    return DeliveryTracker("test", broker.send, max_in_flight, first_retry_delay_s=0.001)
+
+
+async def test_events_are_acked_in_order_and_only_after_delivery() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    for name in ("a", "b"):
+        await deliveries.add(InFlight(Event(name, acked), [Send("t", None, name.encode())]))
+    broker.futures[1][1].set_result(None)  # b is delivered first
+    await deliveries.settle()
+    assert acked == []  # a still in flight: b must wait
+    broker.futures[0][1].set_result(None)
+    await deliveries.settle()
+    assert acked == ["a", "b"]
+
+
+async def test_a_failed_send_is_retried_and_holds_the_offset() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"x")]))
+    broker.futures[0][1].set_exception(RuntimeError("broker said no"))
+    settling = asyncio.create_task(deliveries.settle(block=True))
+    while len(broker.futures) < 2:  # the retry
+        await asyncio.sleep(0.001)
+    assert acked == []
+    broker.futures[1][1].set_result(None)
+    await settling
+    assert acked == ["a"]
+
+
+async def test_a_send_refused_before_queueing_is_retried() -> None:
+    broker, acked = Broker(), []
+    broker.refuse_next = 1
+    deliveries = tracker(broker)
+    await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"x")]))
+    settling = asyncio.create_task(deliveries.settle(block=True))
+    while not broker.futures:
+        await asyncio.sleep(0.001)
+    broker.deliver_all()
+    await settling
+    assert acked == ["a"]
+
+
+async def test_a_full_window_waits_for_the_oldest_delivery() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker, max_in_flight=1)
+    adding = asyncio.create_task(
+        deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"x")]))
+    )
+    await asyncio.sleep(0.01)
+    assert not adding.done()  # back-pressure: the stream stops reading
+    broker.deliver_all()
+    await adding
+    assert acked == ["a"]
+
+
+async def test_a_rebalance_drops_what_is_in_flight_unacked() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"x")]))
+    deliveries.drop_all()
+    broker.deliver_all()
+    await deliveries.settle()
+    assert acked == [] and not deliveries.pending
+
+
+def test_deadletter_headers_name_the_source_and_the_cause() -> None:
+    source = SourceRecord("articles.raw", 3, 42, b"k")
+    headers = dict(deadletter_headers(source, "not_a_liveblog", "no markers", None, "parse_pages"))
+    assert headers["liveblog.errors.offset"] == b"42"
+    assert headers["liveblog.errors.partition"] == b"3"
+    assert headers["liveblog.errors.exception.class.name"] == b"liveblog.NotALiveblog"
+    assert headers["liveblog.errors.exception.message"] == b"no markers"
+
+
+def test_a_shell_failure_becomes_a_processing_error_letter_with_the_original() -> None:
+    source = SourceRecord("articles.raw", 0, 7, b"k")
+    send = shell_failure_send("dl", source, b"raw bytes", KeyError("x"), "diff_stories")
+    letter = orjson.loads(send.value)
+    assert send.topic == "dl" and send.key == b"k"
+    assert letter["reason"] == "processing_error" and letter["source"]["offset"] == 7
+    assert dict(send.headers)["liveblog.errors.exception.class.name"] == b"builtins.KeyError"
+
+
+def test_parse_step_sends_dead_letters_and_the_page_keyed_by_story() -> None:
+    sends = ParsePages(TOPICS, 1 << 20)(Record((SAMPLES / "spillover.msg").read_bytes()))
+    assert [s.topic for s in sends] == ["deadletters", "pages"]
+    page = orjson.loads(sends[1].value)
+    assert sends[1].key == page["story_id"].encode() and page["entries"]
+    assert orjson.loads(sends[0].value)["reason"] == "spillover"
+
+
+def pages(name: str) -> bytes:
+    return ParsePages(TOPICS, 1 << 20)(Record((SAMPLES / name).read_bytes()))[-1].value
+
+
+def test_diff_step_emits_new_and_edited_entries_and_writes_the_tables() -> None:
+    stories, entries = {}, {}
+    diff = DiffStories(TOPICS, stories, entries)
+    first = diff(Record(pages("rescrape-1.msg"), offset=0))
+    second = diff(Record(pages("rescrape-2.msg"), offset=1))
+    again = diff(Record(pages("rescrape-2.msg"), offset=2))
+    revisions = [orjson.loads(s.value)["revision"] for s in second]
+    assert len(first) == 2 and sorted(revisions) == [1, 1, 2] and again == []
+    assert len(stories) == 1 and len(entries) == 4
+
+
+def test_diff_step_replays_a_redelivered_page() -> None:
+    diff = DiffStories(TOPICS, {}, {})
+    first = diff(Record(pages("rescrape-1.msg"), offset=0))
+    assert [s.value for s in diff(Record(pages("rescrape-1.msg"), offset=0))] == [
+        s.value for s in first
+    ]
+
+
+async def test_a_step_that_raises_becomes_a_dead_letter_and_the_stream_goes_on() -> None:
+    broker, acked = Broker(), []
+
+    async def events():
+        yield Event("bad", acked, value=b"{not json")
+        yield Event("good", acked, value=pages("rescrape-1.msg"))
+
+    deliveries = tracker(broker)
+    await drive(events(), DiffStories(TOPICS, {}, {}), deliveries, "dl", "diff_stories")
+    broker.deliver_all()
+    await deliveries.settle()
+    assert [s.topic for s, _ in broker.futures] == ["dl", "entries", "entries"]
+    assert acked == ["bad", "good"]
+
+
+@pytest.mark.parametrize("name", ["parse_pages", "diff_stories"])
+def test_faust_names_the_agents_after_their_module(name: str) -> None:
+    from stream.app.app import create_app
+    from stream.settings import Settings
+
+    app = create_app(Settings(store="memory"))
+    assert "create_app" not in app.agents[name].label
