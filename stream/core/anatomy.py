@@ -1,16 +1,15 @@
 """Page anatomy: title, top matter, entries, trailer, and whatever follows.
 
-A page is one long text.  Entry markers (times alone on a line) cut it into
-entries; the top matter before the first marker is not an entry; after the last
-entry comes the trailer (date lines, tags, share buttons, comment boxes), and any
-article text after the trailer is spillover from another page.
+A page is one long text.  Entry markers (the shape ``stream.core.shapes`` induces
+for the page) cut it into entries; the top matter before the first marker is not an
+entry; after the last entry comes the trailer (date lines, tags, share buttons,
+comment boxes), and any article text after the trailer is spillover from another page.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
 from stream.core.captions import split_captions
@@ -18,21 +17,20 @@ from stream.core.markers import FURNITURE_KEYS as _FURNITURE_KEYS
 from stream.core.markers import (
     HASHTAG,
     HASHTAGS,
-    MARKER_LINE,
-    MEMO_SIZE,
     UNIX_TIMESTAMP,
     UPDATED_LINE,
-    Clock,
-    clock_from_match,
     find_date,
+    is_furniture_block,
     is_furniture_phrase,
 )
 from stream.core.markers import TAG_HEADING_KEYS as _TAG_HEADING_KEYS
+from stream.core.shapes import Candidate, Induction, collect, induce
+from stream.core.timegrammar import Clock, Marker, is_relative_age
 
 # A trailing " | Section" on the title line names the section.
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
 _LINE = re.compile(r"[^\n]+")
-_DIGIT_LED_LINE = re.compile(r"\n[ \t]*\d")
+_EMPTY = re.compile(r"")
 _TERMINAL = frozenset(".!?…")
 _CLOSERS = "\"'”’»)]*"
 # Spillover is prose: a long line with a sentence in it.
@@ -46,9 +44,10 @@ class EntrySegment(NamedTuple):
     """The raw text of one entry, from its marker line to the next marker."""
 
     clock: Clock
-    marker_headline: str | None
+    rest: str  # the text after the marker on its line ("" when the time is alone)
+    headline_above: str | None  # a headline printed above the marker line
     page: str  # the page text the offsets below are in
-    start: int  # the marker line
+    start: int  # the marker line (or the headline or age line above it)
     body_start: int  # after the marker line
     end: int
 
@@ -67,11 +66,13 @@ class Layout:
     title: str
     section: str | None
     top: str
-    entries: list[EntrySegment]  # as on the page: newest first
+    entries: list[EntrySegment]  # whole entries, in page order
     trailer: str
     spillover: str | None
-    truncated: bool
+    truncated_text: str | None  # the last entry, cut off by the end of the page
+    newest_first: bool = True
     tags: list[str] = field(default_factory=list)
+    induction: Induction | None = None
 
 
 def normalise_newlines(text: str) -> str:
@@ -81,69 +82,163 @@ def normalise_newlines(text: str) -> str:
 
 
 def lay_out(text: str) -> Layout | None:
-    """Split a page into its parts, or None when it has no entry markers."""
-    # One newline in front, so that the first line can match MARKER_LINE too; all
-    # offsets below are in this text.
+    """Split a page into its parts, or None when no marker shape explains it."""
+    layout, _ = analyse(text)
+    return layout
+
+
+def analyse(text: str) -> tuple[Layout | None, Induction | None]:
+    """The layout, and the marker induction behind it (for ``parse --explain``)."""
+    # One newline in front, so that every line starts after a newline; all offsets
+    # below are in this text.
     text = "\n" + text
     title_match = _LINE.search(text)
     while title_match and not title_match.group().strip():
         title_match = _LINE.search(text, title_match.end())
     if title_match is None:
-        return None
+        return None, None
+    induction = induce(collect(text, 0))
+    if induction.chosen is None:
+        return None, induction
+    chosen = induction.chosen
     title, section = _split_title(title_match.group().strip())
-
-    # (start of the line's newline, end of the line, clock, headline)
-    markers: list[tuple[int, int, Clock, str | None]] = []
-    for candidate in _DIGIT_LED_LINE.finditer(text, title_match.end()):
-        # Markers start with a digit: try the full pattern on those lines only.
-        start = candidate.start()
-        line_end = text.find("\n", start + 1)
-        if line_end < 0:
-            line_end = len(text)
-        found = marker_in_line(text[start:line_end])
-        if found is not None:
-            markers.append((start, line_end, *found))
-    if not markers:
-        return None
-
-    trailer_start = _trailer_start(text, markers[-1][1])
+    if chosen.candidates[0].start < title_match.start():
+        # The page starts with an entry: it has no title line.
+        title, section, title_match = "", None, _EMPTY.match(text)
+    stamped = chosen.shape[0] == "trail"
+    if stamped:
+        segments, tail_start = _stamped_segments(text, chosen.candidates)
+    else:
+        segments, tail_start = _led_segments(text, chosen.candidates, title_match.end())
+    trailer_start = _trailer_start(text, tail_start)
     entries_end = trailer_start if trailer_start is not None else len(text)
-    entries = []
-    for index, (start, line_end, clock, headline) in enumerate(markers):
-        end = markers[index + 1][0] if index + 1 < len(markers) else entries_end
-        entries.append(EntrySegment(clock, headline, text, start, line_end, end))
-
     trailer, spillover, tags = "", None, []
     if trailer_start is not None:
         trailer, spillover, tags = read_trailer(text[trailer_start:])
-    truncated = trailer_start is None and _ends_mid_entry(entries[-1])
-    return Layout(
+    truncated_text = None
+    if stamped:
+        tail = text[tail_start:entries_end].strip()
+        if tail and not ends_with_sentence_end(tail):
+            truncated_text = tail
+    else:
+        segments[-1] = segments[-1]._replace(end=entries_end)
+        if trailer_start is None and _ends_mid_entry(segments[-1]):
+            truncated_text = segments.pop().text
+    if not segments and truncated_text is None:
+        return None, induction
+    layout = Layout(
         title=title,
         section=section,
-        top=text[title_match.end() : markers[0][0]],
-        entries=entries,
+        top=text[title_match.end() : (segments[0].start if segments else tail_start)],
+        entries=segments,
         trailer=trailer,
         spillover=spillover,
-        truncated=truncated,
+        truncated_text=truncated_text,
+        newest_first=chosen.newest_first,
         tags=tags,
+        induction=induction,
+    )
+    return layout, induction
+
+
+def _led_segments(
+    text: str, markers: list[Candidate], top_end: int
+) -> tuple[list[EntrySegment], int]:
+    """Entries that start at their marker line (or at a headline or age line above it)."""
+    starts = []
+    for candidate in markers:
+        start, headline_above = candidate.start, None
+        above = _line_above(text, candidate.start, top_end)
+        if above is not None:
+            above_start, line = above
+            if is_relative_age(line):
+                start = above_start
+            elif _is_byline_marker(candidate.marker) and _short_unpunctuated(line):
+                start, headline_above = above_start, line
+        starts.append((start, headline_above))
+    segments = []
+    for index, candidate in enumerate(markers):
+        start, headline_above = starts[index]
+        end = starts[index + 1][0] if index + 1 < len(markers) else len(text)
+        rest = "" if _is_byline_marker(candidate.marker) else candidate.marker.rest
+        segment = EntrySegment(
+            candidate.marker.clock, rest, headline_above, text, start, candidate.end, end
+        )
+        if index + 1 < len(markers) and not rest and not segment.body.strip():
+            continue  # a marker with no text at all ("20:46 –") is not an entry
+        segments.append(segment)
+    return segments, markers[-1].end
+
+
+def _stamped_segments(text: str, stamps: list[Candidate]) -> tuple[list[EntrySegment], int]:
+    """Entries closed by a stamp line: each runs from the stamp above to its own."""
+    previous_end = _first_stamped_entry_start(text, stamps)
+    segments = []
+    for candidate in stamps:
+        clock = candidate.marker.clock
+        segments.append(
+            EntrySegment(clock, "", None, text, previous_end, previous_end, candidate.start)
+        )
+        previous_end = candidate.end
+    return segments, stamps[-1].end
+
+
+def _first_stamped_entry_start(text: str, stamps: list[Candidate]) -> int:
+    """Where the entry above the first stamp starts: after the last gap before it
+    as wide as the gap after a stamp (pages set entries apart with wider gaps than
+    paragraphs), or after the last paragraph break when every gap is the same."""
+    wide = max(_newlines_after(text, stamps[0].end), 2)
+    head = text[: stamps[0].start].rstrip()
+    position = len(head)
+    while True:
+        newline = head.rfind("\n", 0, position)
+        if newline < 0:
+            return 0
+        run_start = newline
+        while run_start > 0 and head[run_start - 1] in "\n \t":
+            run_start -= 1
+        if head.count("\n", run_start, newline + 1) >= wide:
+            return newline
+        position = run_start
+        if position == 0:
+            return 0
+
+
+def _newlines_after(text: str, position: int) -> int:
+    count = 0
+    while position < len(text) and text[position] in "\n \t":
+        count += text[position] == "\n"
+        position += 1
+    return count
+
+
+def _line_above(text: str, line_start: int, floor: int) -> tuple[int, str] | None:
+    """(its newline offset, its text) of the nearest non-empty line above, below ``floor``."""
+    position = line_start
+    while position > floor:
+        above = text.rfind("\n", floor, position)
+        if above < 0:
+            return None
+        line = text[above + 1 : position].strip()
+        if line:
+            return above, line
+        position = above
+    return None
+
+
+def _is_byline_marker(marker: Marker) -> bool:
+    """'03:42 , Author': the time and a byline; the headline is the line above."""
+    rest = marker.rest
+    return (
+        marker.separator == ","
+        and 0 < len(rest) <= 60
+        and not ends_with_sentence_end(rest)
+        and all(word[:1].isupper() for word in rest.split() if word[:1].isalpha())
     )
 
 
-@lru_cache(maxsize=MEMO_SIZE)
-def marker_in_line(line: str) -> tuple[Clock, str | None] | None:
-    """The clock and headline of a marker line ("\\n07h42 CEST"), or None.
-
-    Remembered by the line's text: "07h42 CEST" recurs on page after page.
-    """
-    match = MARKER_LINE.match(line)
-    found = None
-    # A machine timestamp with seconds is a page date line, not a marker.
-    if match is not None and not match.group("s"):
-        clock = clock_from_match(match)
-        if clock is not None:
-            headline = match.group("headline")
-            found = (clock, headline.strip() if headline else None)
-    return found
+def _short_unpunctuated(line: str) -> bool:
+    return len(line) <= 200 and not ends_with_sentence_end(line)
 
 
 def _split_title(line: str) -> tuple[str, str | None]:
@@ -249,7 +344,10 @@ def ends_with_sentence_end(line: str) -> bool:
 
 def _ends_mid_entry(entry: EntrySegment) -> bool:
     """Does the page stop inside its last entry (no trailer, text cut mid-sentence)?"""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", entry.body) if p.strip()]
+    body = entry.rest + "\n\n" + entry.body
+    paragraphs = [
+        p.strip() for p in re.split(r"\n\s*\n", body) if p.strip() and not is_furniture_block(p)
+    ]
     if not paragraphs:
         return True  # the page ends right after a marker
     last = paragraphs[-1].splitlines()[-1]

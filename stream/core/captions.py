@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from stream.core.locales import AGENCIES
 from stream.core.markers import CREDIT
+
+AGENCY_KEYS = frozenset(a.casefold() for a in AGENCIES)
 
 # Credits are short ("Ludovic Marin/AFP/Getty Images"); past this the rest is text.
 _CREDIT_WINDOW = 60
@@ -107,3 +110,67 @@ def style_caption_texts(captions: list[Caption]) -> list[Caption]:
 
 
 _SENTENCE_STYLE_MIN_WORDS = 8
+
+
+# An image file's name and its credit: "Unbenannt-2.jpg © Screenshot".
+_FILE_CREDIT = re.compile(
+    r"^(?:\S+\.(?:jpe?g|png|gif|webp)\s*)?©\s*(?P<credit>[^©]{1,60})$", re.IGNORECASE
+)
+# A caption closed by its credit in brackets: "Supporters crowd… [Leah Millis/Reuters]".
+_BRACKET_CREDIT = re.compile(r"^(?P<text>.{10,400}?)\s*\[(?P<credit>[^\[\]]{2,60})\]$")
+# A credit on a line of its own: "Pic: AP", "Foto: dpa", "Bildrechte: IMAGO".
+_CREDIT_LINE = re.compile(rf"^(?:{CREDIT.pattern})(?P<credit>.{{1,60}})$")
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?$", re.IGNORECASE)
+_LABEL_MAX_WORDS = 6
+
+
+def image_caption(paragraphs: list[str], index: int) -> tuple[Caption | None, int, bool] | None:
+    """The photo caption that starts at ``paragraphs[index]``, or None.
+
+    Returns (the caption, how many paragraphs it spans, whether the paragraph above
+    is the image's file or alt label, to be dropped too).
+    """
+    paragraph = paragraphs[index]
+    if len(paragraph) > _MAX_CAPTION_CHARS + 100:
+        return None
+    found = _FILE_CREDIT.match(paragraph)
+    if found:
+        return Caption("", found.group("credit").strip()), 1, False
+    if is_bare_credit(paragraph):
+        return Caption("", paragraph.strip()), 1, False
+    found = _BRACKET_CREDIT.match(paragraph)
+    if found:
+        label_above = index > 0 and _is_image_label(paragraphs[index - 1])
+        caption = Caption(found.group("text").strip(), found.group("credit").strip())
+        return caption, 1, label_above
+    following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+    if (
+        following == paragraph
+        and len(paragraph) <= _MAX_CAPTION_CHARS
+        and not ends_in_sentence(paragraph)
+        and CREDIT.search(paragraph) is None
+    ):
+        # Alt text and caption printed twice, maybe with a credit line under them.
+        after = paragraphs[index + 2] if index + 2 < len(paragraphs) else ""
+        credit = _CREDIT_LINE.match(after)
+        if credit:
+            return Caption(paragraph, credit.group("credit").strip()), 3, False
+        return Caption(paragraph, ""), 2, False
+    return None
+
+
+def is_bare_credit(line: str) -> bool:
+    """A credit line with no caption text: an agency ("APA", "dpa") or a site name."""
+    stripped = line.strip()
+    return stripped.casefold() in AGENCY_KEYS or (
+        " " not in stripped and _DOMAIN.match(stripped) is not None
+    )
+
+
+def _is_image_label(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= _LABEL_MAX_WORDS and not ends_in_sentence(line)
+
+
+def ends_in_sentence(line: str) -> bool:
+    return bool(re.search(r"[.!?…][\"”»’)]?$", line.strip()))

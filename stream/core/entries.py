@@ -1,20 +1,29 @@
-"""Inside one entry: labels, headline, body paragraphs, captions, updated footer."""
+"""Inside one entry: labels, headline, body paragraphs, captions, updated footer.
+
+How a page writes its entries (hard-wrapped lines or one paragraph a line; a
+headline on the marker line, split from the body there, or on a line of its own)
+is decided once per page, from all its entries (``page_style``), then applied to
+each (``read_entry``).
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stream.core.anatomy import EntrySegment, ends_with_sentence_end
-from stream.core.captions import Caption, split_captions
+from stream.core.captions import Caption, image_caption, split_captions
 from stream.core.markers import (
     CREDIT,
     LABELS,
     UPDATED_INITIALS,
     UPDATED_LINE,
-    Clock,
     clock_from_match,
+    is_furniture_block,
 )
+from stream.core.timegrammar import Clock
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _HAS_DIGIT = re.compile(r"\d")
@@ -23,6 +32,27 @@ _HEADLINE_MAX_WORDS = 30
 _NOT_A_HEADLINE_END = frozenset(":;,")
 _FOOTER_MAX_CHARS = 80
 _LABEL_MAX_CHARS = 30
+# "Headline: body" or "HEADLINE – body" on the marker line.
+_INNER_SEPARATOR = re.compile(r"\s[–—-]\s|:\s")
+_INNER_HEADLINE_MAX_CHARS = 150
+_INNER_BODY_MIN_WORDS = 6
+# A hard-wrapped page breaks lines mid-sentence: a line without closing punctuation
+# followed by one that starts in lower case.
+_WRAP_MIN_BREAKS = 2
+_WRAP_MIN_SHARE = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class EntryStyle:
+    """How one page writes its entries."""
+
+    #: A single newline continues the paragraph (hard-wrapped text); otherwise each
+    #: line is a paragraph of its own.
+    wrapped: bool = False
+    #: The marker line reads "Headline: body" or "HEADLINE – body".
+    headline_in_marker_line: bool = False
+    #: Short first lines ending in "!" or "?" are headlines too ("Schönen Abend!").
+    exclaimed_headlines: bool = False
 
 
 @dataclass(slots=True)
@@ -39,8 +69,7 @@ class EntryParts:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    # One str.split does it, but for the rare piece that still holds a newline:
-    # a multi-line paragraph, or paragraphs separated by a line of spaces.
+    """Paragraphs separated by blank lines (a hard-wrapped paragraph keeps its lines)."""
     paragraphs = []
     for part in text.split("\n\n"):
         if "\n" in part.strip():
@@ -48,6 +77,10 @@ def split_paragraphs(text: str) -> list[str]:
         else:
             paragraphs.append(part.strip())
     return [p for p in paragraphs if p]
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def label_of(line: str) -> str | None:
@@ -58,18 +91,112 @@ def is_headline(line: str) -> bool:
     """Short, one line, no closing punctuation: an entry's own title."""
     stripped = line.strip()
     return (
-        0 < len(stripped) <= _HEADLINE_MAX_CHARS
-        and "\n" not in stripped
-        and stripped.count(" ") < _HEADLINE_MAX_WORDS
+        _is_short_line(stripped)
         and not ends_with_sentence_end(stripped)
         and stripped[-1] not in _NOT_A_HEADLINE_END
         and (":" not in stripped or CREDIT.search(stripped) is None)
     )
 
 
-def read_entry(segment: EntrySegment) -> EntryParts:
-    paragraphs = split_paragraphs(segment.body)
+def _is_short_line(stripped: str) -> bool:
+    return (
+        0 < len(stripped) <= _HEADLINE_MAX_CHARS
+        and "\n" not in stripped
+        and stripped.count(" ") < _HEADLINE_MAX_WORDS
+    )
 
+
+def _is_exclaimed_headline(line: str) -> bool:
+    stripped = line.strip()
+    return _is_short_line(stripped) and stripped.count(" ") < 8 and stripped[-1] in "!?"
+
+
+def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
+    """Decide once, from every entry of the page, how its entries are written."""
+    breaks = wraps = 0
+    splittable = with_rest = 0
+    exclaimed = plain = 0
+    for segment in segments:
+        lines = ([segment.rest] if segment.rest else []) + _body_text(segment).split("\n")
+        for line, following in itertools.pairwise(lines):
+            line, following = line.strip(), following.strip()
+            if line and following:
+                breaks += 1
+                wraps += not ends_with_sentence_end(line) and following[0].islower()
+        if segment.rest:
+            with_rest += 1
+            splittable += _inner_split(segment.rest) is not None
+        body = split_lines(_body_text(segment))
+        if not segment.rest and len(body) > 1 and label_of(body[0]) is None:
+            exclaimed += _is_exclaimed_headline(body[0]) or is_headline(body[0])
+            plain += not (_is_exclaimed_headline(body[0]) or is_headline(body[0]))
+    return EntryStyle(
+        wrapped=wraps >= _WRAP_MIN_BREAKS and wraps >= _WRAP_MIN_SHARE * breaks,
+        headline_in_marker_line=with_rest > 0 and splittable * 2 >= with_rest,
+        exclaimed_headlines=exclaimed > plain,
+    )
+
+
+def _inner_split(rest: str) -> tuple[str, str] | None:
+    """("Headline", "body") of a marker line that runs both together, or None."""
+    dash = next((m for m in _INNER_SEPARATOR.finditer(rest) if m.group().strip() != ":"), None)
+    colon = next((m for m in _INNER_SEPARATOR.finditer(rest) if m.group().strip() == ":"), None)
+    for match in (dash, colon):
+        if match is None or match.start() > _INNER_HEADLINE_MAX_CHARS:
+            continue
+        head, tail = rest[: match.start()].strip(), rest[match.end() :].strip()
+        # The body runs on after the headline: a sentence, not a byline or a name.
+        runs_on = len(tail.split()) >= _INNER_BODY_MIN_WORDS or _has_sentence_end(tail)
+        if len(head) >= 3 and runs_on and ", " not in head and not _has_sentence_end(head):
+            return head, tail
+    return None
+
+
+def _body_text(segment: EntrySegment) -> str:
+    """The text under the marker line: its first newline ends the marker line."""
+    body = segment.body
+    return body[1:] if body.startswith("\n") else body
+
+
+def _has_sentence_end(text: str) -> bool:
+    return re.search(r"[.!?…](?:\s|$)", text) is not None
+
+
+def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> EntryParts:
+    headline = segment.headline_above
+    rest = segment.rest
+    if rest and headline is None and style.headline_in_marker_line:
+        split = _inner_split(rest)
+        if split is not None:
+            headline, rest = split
+    body_text = _body_text(segment)
+    if style.wrapped:
+        paragraphs = split_paragraphs((rest + "\n" if rest else "") + body_text)
+    else:
+        paragraphs = ([rest] if rest else []) + split_lines(body_text)
+
+    paragraphs, updated = _without_updated_footer(paragraphs)
+    labels, paragraphs = _leading_labels(paragraphs)
+    if (
+        headline is None
+        and len(paragraphs) > 1
+        and (
+            is_headline(paragraphs[0])
+            or (style.exclaimed_headlines and _is_exclaimed_headline(paragraphs[0]))
+        )
+    ):
+        headline = paragraphs.pop(0)
+    body, captions = _body_and_captions(paragraphs)
+    return EntryParts(
+        labels=sorted(set(labels)),
+        headline=headline,
+        paragraphs=body,
+        captions=captions,
+        updated=updated,
+    )
+
+
+def _without_updated_footer(paragraphs: list[str]) -> tuple[list[str], Clock | None]:
     updated: Clock | None = None
     kept: list[str] = []
     for paragraph in paragraphs:
@@ -85,8 +212,10 @@ def read_entry(segment: EntrySegment) -> EntryParts:
             updated = updated or clock_from_match(footer)
             continue
         kept.append(paragraph)
-    paragraphs = kept
+    return kept, updated
 
+
+def _leading_labels(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     labels: list[str] = []
     while paragraphs:
         first_line, _, rest = paragraphs[0].partition("\n")
@@ -97,27 +226,46 @@ def read_entry(segment: EntrySegment) -> EntryParts:
             break
         labels.append(label)
         paragraphs = ([rest.strip()] if rest.strip() else []) + paragraphs[1:]
+    return labels, paragraphs
 
-    headline = segment.marker_headline
-    if headline is None and paragraphs and is_headline(paragraphs[0]):
-        headline = paragraphs.pop(0)
 
+def _body_and_captions(paragraphs: list[str]) -> tuple[list[str], list[Caption]]:
+    """Body paragraphs, without the furniture and the photo captions among them."""
     body: list[str] = []
     captions: list[Caption] = []
-    for paragraph in paragraphs:
-        found = split_captions(paragraph) if ":" in paragraph else None
-        if found is None:
-            body.append(paragraph)
+    index = 0
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        found = image_caption(paragraphs, index)
+        if found is not None:
+            caption, used, label_above = found
+            if label_above and body:
+                body.pop()  # an image's file label or alt-text name above its caption
+            if caption is not None:
+                captions.append(caption)
+            index += used
             continue
-        paragraph_captions, glued_body = found
-        captions.extend(paragraph_captions)
-        if glued_body:
-            body.append(glued_body)
+        if is_furniture_block(paragraph) or (body and _is_inserted_fragment(paragraph)):
+            index += 1
+            continue
+        glued = split_captions(paragraph) if ":" in paragraph else None
+        if glued is None:
+            body.append(paragraph)
+        else:
+            paragraph_captions, glued_body = glued
+            captions.extend(paragraph_captions)
+            if glued_body:
+                body.append(glued_body)
+        index += 1
+    return body, captions
 
-    return EntryParts(
-        labels=sorted(set(labels)),
-        headline=headline,
-        paragraphs=body,
-        captions=captions,
-        updated=updated,
+
+def _is_inserted_fragment(paragraph: str) -> bool:
+    """A few lower-case words with no punctuation between paragraphs ("qatar
+    airways"): an ad or link label that scraping left in the text."""
+    words = paragraph.split()
+    return (
+        2 <= len(words) <= 3
+        and all(word.isalpha() and word.islower() for word in words)
+        and len(paragraph) <= 30
     )

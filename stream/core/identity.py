@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -56,3 +57,22 @@ def entry_id_for(story_id: str, posted_at: str, ordinal: int) -> str:
 
 def is_url(text: str | None) -> bool:
     return bool(text) and text.strip().lower().startswith(("http://", "https://"))
+
+
+_SLUG_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def title_from_url(url: str | None) -> str | None:
+    """A title from the URL's slug, for pages whose text has no title line:
+    '…/sigue-directo-sucede-jornada-electoral-2023…html' -> 'Sigue directo sucede…'."""
+    if not url:
+        return None
+    path = urlsplit(url).path
+    best = ""
+    for part in path.split("/"):
+        stem = part.rsplit(".", 1)[0]
+        words = [w for w in _SLUG_WORDS.findall(stem.replace("-", " ").replace("_", " "))]
+        words = [w for w in words if not w.isdigit() and not re.fullmatch(r"[0-9a-f]{8,}", w)]
+        if len(" ".join(words)) > len(best):
+            best = " ".join(words)
+    return best[:1].upper() + best[1:] if best else None

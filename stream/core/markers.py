@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
 
-from stream.core.locales import COMMON_FURNITURE, LOCALES, ZONE_ABBREVIATIONS
+from stream.core.locales import COMMON_FURNITURE, FURNITURE_PREFIXES, LOCALES, ZONE_ABBREVIATIONS
+from stream.core.timegrammar import Clock
 
 
 def _alternation(phrases: list[str] | tuple[str, ...] | set[str]) -> str:
@@ -101,19 +101,26 @@ def furniture_key(line: str) -> str:
     return line.strip().rstrip(":").casefold()
 
 
+_FURNITURE_PREFIX_KEYS = tuple(p.casefold() for p in FURNITURE_PREFIXES)
+_IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp)$", re.IGNORECASE)
+_RULE_LINE = re.compile(r"^[-_=*~—–─•·]{3,}$")
+
+
+def is_furniture_block(paragraph: str) -> bool:
+    """A paragraph that is site furniture: a known phrase, an embed or promotion line,
+    an image file name."""
+    key = furniture_key(paragraph)
+    return (
+        key in _FURNITURE_PHRASES
+        or key.startswith(_FURNITURE_PREFIX_KEYS)
+        or _IMAGE_FILE.match(paragraph.strip()) is not None
+        or _RULE_LINE.match(paragraph.strip()) is not None
+    )
+
+
 def is_furniture_phrase(line: str) -> bool:
     """Share buttons, comment boxes, 'most viewed' and similar site furniture."""
     return furniture_key(line) in _FURNITURE_PHRASES
-
-
-class Clock(NamedTuple):
-    """A wall-clock time as printed on the page, before any date is known."""
-
-    hour: int
-    minute: int
-    zone: str | None = None  # abbreviation as printed, upper case
-    offset_minutes: int | None = None  # explicit "UTC+2" style offset
-    date: tuple[int, int, int] | None = None  # (year, month, day) when printed
 
 
 #: Parser memos: live-blog pages repeat the same marker lines and clock times page

@@ -20,14 +20,21 @@ from stream.contract import (
     StoryValue,
     dead_letter,
 )
-from stream.core.anatomy import EntrySegment, Layout, lay_out, marker_in_line, normalise_newlines
+from stream.core.anatomy import EntrySegment, Layout, lay_out, normalise_newlines
 from stream.core.captions import style_caption_texts
 from stream.core.decoding import DEFAULT_MAX_BYTES, Page, Rejection, decode_message
-from stream.core.entries import EntryParts, read_entry
-from stream.core.identity import canonical_url, entry_id_for, is_url, story_id_for
+from stream.core.entries import EntryParts, page_style, read_entry
+from stream.core.identity import (
+    canonical_url,
+    entry_id_for,
+    is_url,
+    story_id_for,
+    title_from_url,
+)
 from stream.core.language import detect_language
 from stream.core.locales import LOCALES
 from stream.core.markers import clock_of_text
+from stream.core.timegrammar import read_marker
 from stream.core.timeline import UTC, date_entries, format_utc, page_anchor, zone_named
 
 _DIGIT = re.compile(r"\d")
@@ -59,7 +66,7 @@ class Outcome:
 def forget_memos() -> None:
     """Clear what the parser remembers between messages (marker lines, clock times,
     canonical URLs): for measuring it cold."""
-    for memo in (marker_in_line, clock_of_text, canonical_url):
+    for memo in (read_marker, clock_of_text, canonical_url):
         memo.cache_clear()
 
 
@@ -137,14 +144,17 @@ def _process(value: bytes | None, key: bytes | None, source: Source, max_bytes: 
             )
         )
         return outcome
-    outcome.entries = _entries(segments, context, anchor, page.scraped_at)
+    newest_first = segments if layout.newest_first else segments[::-1]
+    outcome.entries = _entries(newest_first, context, anchor, page.scraped_at)
     return outcome
 
 
 NOT_A_LIVEBLOG = (
-    "No entry markers (times alone on a line, such as '07h42 CEST' or '7.42am BST') were "
-    "found: this looks like an ordinary article, not a live blog.  If it is a live blog "
-    "in a new house style, add its marker style to stream/core/markers.py with a fixture."
+    "No shape of time marker explains this page (no recurring times leading lines in "
+    "order, such as '21:10 Body', '09.49 - Headline' or '7.42am BST' alone on a line, "
+    "and no date-and-time stamps closing entries): it looks like an ordinary article. "
+    "If it is a live blog, run `python -m stream parse --explain FILE` to see the "
+    "candidates and why each was rejected."
 )
 
 
@@ -159,7 +169,7 @@ def _context(
     locale = LOCALES.get(lang)
     zone_name = page.timezone or (locale.default_timezone if locale else None)
     story: StoryValue = {
-        "title": layout.title,
+        "title": layout.title or title_from_url(url) or "",
         "section": layout.section,
         "url": url,
         "tags": layout.tags,
@@ -167,7 +177,7 @@ def _context(
     return _Context(
         original=original,
         ref=_source_ref(source, page.scraped_at),
-        story_id=story_id_for(url, page.source, layout.title),
+        story_id=story_id_for(url, page.source, story["title"]),
         story=story,
         lang=lang,
         zone=(zone_named(zone_name) if zone_name else None) or UTC,
@@ -179,7 +189,7 @@ def _complete_segments(
 ) -> tuple[list[EntrySegment], list[DeadLetterValue]]:
     """The entry segments that are whole, and letters for the truncated and spilled text."""
     segments, letters = layout.entries, []
-    if layout.truncated:
+    if layout.truncated_text is not None:
         letters.append(
             dead_letter(
                 "truncated",
@@ -188,10 +198,9 @@ def _complete_segments(
                 "a complete scrape of the page arrives.",
                 context.ref,
                 story_id=context.story_id,
-                text=segments[-1].text,
+                text=layout.truncated_text,
             )
         )
-        segments = segments[:-1]
     if layout.spillover:
         letters.append(
             dead_letter(
@@ -212,8 +221,9 @@ def _entries(
     anchor: datetime,
     scraped_at: datetime | None,
 ) -> list[EntryValue]:
-    """The entry records, oldest first."""
-    parts = [read_entry(segment) for segment in segments]
+    """The entry records, oldest first.  ``segments`` run newest first."""
+    style = page_style(segments)
+    parts = [read_entry(segment, style) for segment in segments]
     _apply_caption_style(parts)
     dated = date_entries(
         [segment.clock for segment in segments],

@@ -100,8 +100,9 @@ def date_entries(
     dated: list[DatedEntry] = []
     order = _chronological_indices(markers, pinned, page_zone, anchor_local)
     for index, clock in enumerate(markers):
-        if clock.date is not None:
-            posted = localize(date(*clock.date), clock, page_zone)
+        printed_day = _printed_day(clock, anchor_day)
+        if printed_day is not None:
+            posted = localize(printed_day, clock, page_zone)
         else:
             if previous is None or index not in order:
                 posted = _latest_at_or_before(
@@ -120,6 +121,25 @@ def date_entries(
             DatedEntry(posted, _updated_after(footers[index], posted, posted_day, page_zone))
         )
     return dated
+
+
+def _printed_day(clock: Clock, anchor_day: date) -> date | None:
+    """The day a marker prints, if it prints one.  An ambiguous numeric date (1/5/16)
+    and a date without a year are read as the latest day not after the anchor."""
+    days = []
+    for printed in (clock.date, clock.date_alt):
+        if printed is None:
+            continue
+        year, month, day = printed
+        for candidate_year in (year,) if year else (anchor_day.year, anchor_day.year - 1):
+            try:
+                days.append(date(candidate_year, month, day))
+            except ValueError:
+                continue
+    if not days:
+        return None
+    not_after = [day for day in days if day <= anchor_day + _DAY]
+    return max(not_after) if not_after else min(days)
 
 
 def _chronological_indices(

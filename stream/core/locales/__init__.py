@@ -10,7 +10,15 @@ from __future__ import annotations
 from stream.core.locales import de, en, es, fr, it, nl, pt
 from stream.core.locales.base import Locale
 
-__all__ = ["COMMON_FURNITURE", "DEFAULT_LANGUAGE", "LOCALES", "ZONE_ABBREVIATIONS", "Locale"]
+__all__ = [
+    "AGENCIES",
+    "COMMON_FURNITURE",
+    "DEFAULT_LANGUAGE",
+    "FURNITURE_PREFIXES",
+    "LOCALES",
+    "ZONE_ABBREVIATIONS",
+    "Locale",
+]
 
 LOCALES: dict[str, Locale] = {
     module.LOCALE.code: module.LOCALE for module in (en, fr, de, es, it, pt, nl)
@@ -35,6 +43,14 @@ COMMON_FURNITURE: tuple[str, ...] = (
     "Copy link",
     "Leave a Comment",
     "Leave a Reply",
+    "Advertisement",
+    "Anzeige",
+    "Publicidad",
+    "Publicité",
+    "Pubblicità",
+    "Publicidade",
+    "Advertentie",
+    "Wiederholen",
     "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
 )
 
@@ -65,3 +81,48 @@ ZONE_ABBREVIATIONS: dict[str, tuple[str, float | None]] = {
 }
 
 DEFAULT_LANGUAGE = "en"
+
+# Photo agencies and broadcasters whose name alone on a line is an image credit.
+AGENCIES: tuple[str, ...] = (
+    "AP",
+    "AFP",
+    "APA",
+    "ANP",
+    "ANSA",
+    "dpa",
+    "EFE",
+    "EPA",
+    "Reuters",
+    "Getty",
+    "Getty Images",
+    "Imago",
+    "Keystone",
+    "Lusa",
+    "ORF",
+    "PA",
+    "PA Media",
+    "Shutterstock",
+    "AAP",
+    "Xinhua",
+    "TASS",
+    "Belga",
+    "Ritzau",
+    "NTB",
+    "TT",
+    "KEYSTONE",
+    "picture alliance",
+)
+
+# Lines that start like this are embed, video or promotion furniture, not text.
+FURNITURE_PREFIXES: tuple[str, ...] = (
+    "Video zum Thema",
+    "Diese Videos könnten Sie auch interessieren",
+    "Mehr zum Thema",
+    "Lesen Sie auch",
+    "Read more:",
+    "Watch:",
+    "Leia também",
+    "Leggi anche",
+    "Lire aussi",
+    "Lee también",
+)

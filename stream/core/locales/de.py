@@ -16,7 +16,7 @@ LOCALE = Locale(
         "angepinnt": "pinned",
         "zusammenfassung": "summary",
     },
-    credit_words=("Foto", "Bild", "Fotos", "Grafik"),
+    credit_words=("Foto", "Bild", "Fotos", "Grafik", "Bildrechte"),
     months=months(
         "jan|januar|jän|jänner",
         "feb|februar",

@@ -16,7 +16,7 @@ LOCALE = Locale(
         "breaking news": "breaking",
         "summary": "summary",
     },
-    credit_words=("Photograph", "Photo", "Picture", "Illustration", "Composite", "Image"),
+    credit_words=("Photograph", "Photo", "Picture", "Illustration", "Composite", "Image", "Pic"),
     months=months(
         "jan|january",
         "feb|february",

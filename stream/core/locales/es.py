@@ -15,6 +15,7 @@ LOCALE = Locale(
         "fijado": "pinned",
         "destacado": "pinned",
         "resumen": "summary",
+        "importante": "key_event",
     },
     credit_words=("Foto", "Fotografía", "Imagen"),
     months=months(

@@ -1,0 +1,164 @@
+"""Marker induction: which shape of time marks the entries of this page.
+
+Every site marks its entries its own way, but a page is consistent with itself.
+So the parser collects every line that holds a time (``timegrammar.read_marker``),
+groups them by shape (a time leading the line or a stamp closing it; prefix word;
+date; 12-hour clock; zone), and picks the group that best explains the page:
+
+- it recurs: more markers explain more of the page;
+- its times run in order, newest first or oldest first (one wrap past midnight
+  allowed), where times quoted in a body or an intro fall anywhere;
+- a shape that occurs once must look like a marker on its own (alone on its line,
+  or followed by a separator, a zone, a prefix word or a date), because
+  ``21:10 Body`` once in a page is as likely a sentence as an entry.
+
+Only the chosen shape splits the page; a time of another shape is text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from stream.core.timegrammar import Marker, read_marker
+
+_DAY_MINUTES = 24 * 60
+_MIN_ORDERED_FRACTION = 0.6
+_STRONG_SEPARATORS = frozenset("–—-|:,•")
+
+
+class Candidate(NamedTuple):
+    """A line holding a time, at ``start`` (its newline) to ``end`` in the page text."""
+
+    start: int
+    end: int
+    marker: Marker
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeScore:
+    shape: tuple
+    candidates: list[Candidate]
+    newest_first: bool
+    ordered_fraction: float
+    score: float
+    reason: str  # why it was rejected, or "" when it is acceptable
+
+    def describe(self) -> str:
+        return describe_shape(self.shape, self.candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class Induction:
+    """The chosen shape (or None) and every shape it was weighed against."""
+
+    chosen: ShapeScore | None
+    weighed: list[ShapeScore] = field(default_factory=list)
+
+
+def collect(text: str, start: int) -> list[Candidate]:
+    """Every line after ``start`` that holds a time, in page order."""
+    found = []
+    for line_start, line_end in _lines(text, start):
+        line = text[line_start + 1 : line_end]
+        if not line.strip():
+            continue
+        marker = read_marker(line)
+        if marker is not None:
+            found.append(Candidate(line_start, line_end, marker))
+    return found
+
+
+def _lines(text: str, start: int) -> Iterator[tuple[int, int]]:
+    """(offset of the newline before the line, end of the line) for each line."""
+    position = text.find("\n", start)
+    while position >= 0:
+        end = text.find("\n", position + 1)
+        if end < 0:
+            end = len(text)
+        yield position, end
+        position = end if end < len(text) else -1
+
+
+def induce(candidates: Sequence[Candidate]) -> Induction:
+    """Weigh the candidates' shapes and choose the one that explains the page."""
+    groups: dict[tuple, list[Candidate]] = {}
+    for candidate in candidates:
+        groups.setdefault(candidate.marker.shape, []).append(candidate)
+    weighed = sorted(
+        (_score(shape, members) for shape, members in groups.items()),
+        key=lambda s: (-s.score, s.candidates[0].start),
+    )
+    acceptable = [s for s in weighed if not s.reason]
+    return Induction(acceptable[0] if acceptable else None, weighed)
+
+
+def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
+    minutes = [c.marker.clock.hour * 60 + c.marker.clock.minute for c in members]
+    newest = _ordered_fraction(minutes, newest_first=True)
+    oldest = _ordered_fraction(minutes, newest_first=False)
+    newest_first = newest >= oldest
+    fraction = max(newest, oldest)
+    if len(members) == 1:
+        strong = _looks_like_a_marker(members[0].marker)
+        reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
+        return ShapeScore(shape, members, True, 1.0, 1.0 if strong else 0.5, reason)
+    reason = ""
+    if fraction < _MIN_ORDERED_FRACTION:
+        reason = f"its times are out of order ({fraction:.0%} of steps in order)"
+    return ShapeScore(shape, members, newest_first, fraction, len(members) * fraction, reason)
+
+
+def _ordered_fraction(minutes: Sequence[int], newest_first: bool) -> float:
+    """Share of steps that go the page's way, one wrap past midnight allowed."""
+    if len(minutes) < 2:
+        return 1.0
+    ordered, wrapped = 0, False
+    for before, after in itertools.pairwise(minutes):
+        step = (before - after) if newest_first else (after - before)
+        if step >= 0:
+            ordered += 1
+        elif step <= -_DAY_MINUTES // 2 and not wrapped:
+            ordered, wrapped = ordered + 1, True
+    return ordered / (len(minutes) - 1)
+
+
+def _looks_like_a_marker(marker: Marker) -> bool:
+    if marker.kind == "trail":
+        return True
+    _, prefix, dated, twelve_hour, zoned = marker.shape
+    return bool(
+        not marker.rest
+        or marker.separator in _STRONG_SEPARATORS
+        or prefix
+        or dated
+        or twelve_hour
+        or zoned
+    )
+
+
+def describe_shape(shape: tuple, candidates: Sequence[Candidate]) -> str:
+    """A person's description of a shape, from its first example."""
+    example = candidates[0].marker
+    if shape[0] == "trail":
+        return "a date-and-time stamp closing a line (the entry above it)"
+    _, prefix, dated, twelve_hour, zoned = shape
+    parts = ["a time leading the line"]
+    if prefix:
+        parts.append(f"after the word {prefix.upper()!r}")
+    if dated:
+        parts.append("with a date")
+    if twelve_hour:
+        parts.append("on a 12-hour clock")
+    if zoned:
+        parts.append("with a zone")
+    alone = sum(1 for c in candidates if not c.marker.rest)
+    if alone == len(candidates):
+        parts.append("alone on its line")
+    elif example.separator:
+        parts.append(f"then {example.separator!r} and text")
+    else:
+        parts.append("then text")
+    return ", ".join(parts)
