@@ -71,10 +71,39 @@ def test_headline_with_quotes_at_the_end() -> None:
     assert entry["headline"] == "Kim hails a period of « new prosperity »"
 
 
-def test_headline_alone_has_an_empty_body() -> None:
-    entry = only_entry("Negotiations resume behind closed doors")
-    assert entry["headline"] == "Negotiations resume behind closed doors"
-    assert entry["body"] == ""
+def test_headline_alone_has_an_empty_body_on_a_page_with_headlines() -> None:
+    outcome = parse_page(
+        page(
+            "Title",
+            "10:30",
+            "Negotiations resume behind closed doors",
+            "10:00",
+            "Talks stall",
+            "Both sides left the room.",
+            "Share",
+        )
+    )
+    newest = outcome.entries[-1]
+    assert newest["headline"] == "Negotiations resume behind closed doors"
+    assert newest["body"] == ""
+
+
+def test_a_short_line_alone_is_the_body_on_a_page_without_headlines() -> None:
+    # fm4.orf.at style: one-paragraph posts, some of them short and unpunctuated.
+    outcome = parse_page(
+        page(
+            "Title",
+            "22:11",
+            'Mirko Messner: "Mit der KPÖ ist zu rechnen"',
+            "21:42",
+            "Ob Frank Stronach weiß, wer Monika Lindner ist?",
+            "Share",
+        )
+    )
+    assert [(e["headline"], e["body"][:8]) for e in outcome.entries] == [
+        (None, "Ob Frank"),
+        (None, "Mirko Me"),
+    ]
 
 
 def test_updated_footer_is_removed_from_the_body() -> None:

@@ -53,6 +53,9 @@ class EntryStyle:
     headline_in_marker_line: bool = False
     #: Short first lines ending in "!" or "?" are headlines too ("Schönen Abend!").
     exclaimed_headlines: bool = False
+    #: Entries have headlines: a short unpunctuated line alone is a headline with no
+    #: body yet.  On a page with no headlines it is the whole (short) body.
+    headlines: bool = False
 
 
 @dataclass(slots=True)
@@ -115,7 +118,7 @@ def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
     """Decide once, from every entry of the page, how its entries are written."""
     breaks = wraps = 0
     splittable = with_rest = 0
-    exclaimed = plain = 0
+    exclaimed = plain = headlines = 0
     for segment in segments:
         lines = ([segment.rest] if segment.rest else []) + _body_text(segment).split("\n")
         for line, following in itertools.pairwise(lines):
@@ -127,13 +130,17 @@ def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
             with_rest += 1
             splittable += _inner_split(segment.rest) is not None
         body = split_lines(_body_text(segment))
-        if not segment.rest and len(body) > 1 and label_of(body[0]) is None:
+        while body and label_of(body[0]) is not None:
+            body = body[1:]
+        if not segment.rest and len(body) > 1:
             exclaimed += _is_exclaimed_headline(body[0]) or is_headline(body[0])
             plain += not (_is_exclaimed_headline(body[0]) or is_headline(body[0]))
+            headlines += is_headline(body[0])
     return EntryStyle(
         wrapped=wraps >= _WRAP_MIN_BREAKS and wraps >= _WRAP_MIN_SHARE * breaks,
         headline_in_marker_line=with_rest > 0 and splittable * 2 >= with_rest,
         exclaimed_headlines=exclaimed > plain,
+        headlines=headlines > 0 or any(s.headline_above for s in segments),
     )
 
 
@@ -177,14 +184,7 @@ def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> Entry
 
     paragraphs, updated = _without_updated_footer(paragraphs)
     labels, paragraphs = _leading_labels(paragraphs)
-    if (
-        headline is None
-        and len(paragraphs) > 1
-        and (
-            is_headline(paragraphs[0])
-            or (style.exclaimed_headlines and _is_exclaimed_headline(paragraphs[0]))
-        )
-    ):
+    if headline is None and paragraphs and _reads_as_headline(paragraphs, style):
         headline = paragraphs.pop(0)
     body, captions = _body_and_captions(paragraphs)
     return EntryParts(
@@ -194,6 +194,13 @@ def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> Entry
         captions=captions,
         updated=updated,
     )
+
+
+def _reads_as_headline(paragraphs: list[str], style: EntryStyle) -> bool:
+    first = paragraphs[0]
+    if len(paragraphs) == 1:
+        return style.headlines and is_headline(first)
+    return is_headline(first) or (style.exclaimed_headlines and _is_exclaimed_headline(first))
 
 
 def _without_updated_footer(paragraphs: list[str]) -> tuple[list[str], Clock | None]:

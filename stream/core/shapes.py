@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 from stream.core.timegrammar import Marker, read_marker
 
-_DAY_MINUTES = 24 * 60
 _MIN_ORDERED_FRACTION = 0.6
 _STRONG_SEPARATORS = frozenset("–—-|:,•")
 
@@ -92,27 +91,48 @@ def induce(candidates: Sequence[Candidate]) -> Induction:
         key=lambda s: (-s.score, s.candidates[0].start),
     )
     acceptable = [s for s in weighed if not s.reason]
-    return Induction(acceptable[0] if acceptable else None, weighed)
+    if not acceptable:
+        return Induction(None, weighed)
+    return Induction(_with_dated_siblings(acceptable[0], groups), weighed)
+
+
+def _with_dated_siblings(chosen: ShapeScore, groups: dict[tuple, list[Candidate]]) -> ShapeScore:
+    """Markers of the same shape but for a printed date (a ticker that prints the
+    date at day changes), inside the chosen markers' span, are markers too."""
+    if chosen.shape[0] != "lead":
+        return chosen
+    first, last = chosen.candidates[0].start, chosen.candidates[-1].start
+    kind, prefix, dated, twelve_hour, zoned = chosen.shape
+    sibling = groups.get((kind, prefix, "" if dated else "date", twelve_hour, zoned), [])
+    inside = [c for c in sibling if first < c.start < last]
+    if not inside:
+        return chosen
+    merged = sorted([*chosen.candidates, *inside], key=lambda c: c.start)
+    rescored = _score(chosen.shape, merged)
+    return rescored if not rescored.reason else chosen
 
 
 def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
     minutes = [c.marker.clock.hour * 60 + c.marker.clock.minute for c in members]
     newest = _ordered_fraction(minutes, newest_first=True)
     oldest = _ordered_fraction(minutes, newest_first=False)
+    # Most live blogs run newest first: the other way only when it reads better.
     newest_first = newest >= oldest
     fraction = max(newest, oldest)
+    strength = sum(_strength(c.marker) for c in members)
     if len(members) == 1:
-        strong = _looks_like_a_marker(members[0].marker)
+        strong = _strength(members[0].marker) >= _STRONG
         reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
-        return ShapeScore(shape, members, True, 1.0, 1.0 if strong else 0.5, reason)
+        return ShapeScore(shape, members, True, 1.0, strength, reason)
     reason = ""
     if fraction < _MIN_ORDERED_FRACTION:
         reason = f"its times are out of order ({fraction:.0%} of steps in order)"
-    return ShapeScore(shape, members, newest_first, fraction, len(members) * fraction, reason)
+    return ShapeScore(shape, members, newest_first, fraction, strength * fraction, reason)
 
 
 def _ordered_fraction(minutes: Sequence[int], newest_first: bool) -> float:
-    """Share of steps that go the page's way, one wrap past midnight allowed."""
+    """Share of steps that go the page's way; one step the other way is a wrap past
+    midnight (with no date to say how long the night was, any such step is)."""
     if len(minutes) < 2:
         return 1.0
     ordered, wrapped = 0, False
@@ -120,23 +140,22 @@ def _ordered_fraction(minutes: Sequence[int], newest_first: bool) -> float:
         step = (before - after) if newest_first else (after - before)
         if step >= 0:
             ordered += 1
-        elif step <= -_DAY_MINUTES // 2 and not wrapped:
+        elif not wrapped:
             ordered, wrapped = ordered + 1, True
     return ordered / (len(minutes) - 1)
 
 
-def _looks_like_a_marker(marker: Marker) -> bool:
-    if marker.kind == "trail":
-        return True
+_STRONG = 0.75
+
+
+def _strength(marker: Marker) -> float:
+    """How much one occurrence looks like a marker: alone on its line or followed by
+    a separator (1), with a zone, date, prefix or 12-hour clock (0.75), or a time
+    that merely starts a sentence (0.5)."""
+    if marker.kind == "trail" or not marker.rest or marker.separator in _STRONG_SEPARATORS:
+        return 1.0
     _, prefix, dated, twelve_hour, zoned = marker.shape
-    return bool(
-        not marker.rest
-        or marker.separator in _STRONG_SEPARATORS
-        or prefix
-        or dated
-        or twelve_hour
-        or zoned
-    )
+    return _STRONG if prefix or dated or twelve_hour or zoned else 0.5
 
 
 def describe_shape(shape: tuple, candidates: Sequence[Candidate]) -> str:
