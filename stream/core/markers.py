@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from stream.core.locales import COMMON_FURNITURE, FURNITURE_PREFIXES, LOCALES, ZONE_ABBREVIATIONS
+from stream.core.calendar import month_number
+from stream.core.locales import (
+    COMMON_FURNITURE,
+    FURNITURE_PREFIXES,
+    INLINE_FURNITURE,
+    LOCALES,
+    ZONE_ABBREVIATIONS,
+)
 from stream.core.timegrammar import Clock
 
 
@@ -36,18 +43,6 @@ _NUMERIC_DATE = (
     r"|(?P<iy>\d{4})-(?P<imo>\d{2})-(?P<id>\d{2}))"
 )
 _DATE_TIME_GLUE = r"\s*(?:[|,–—-]|à|a las|um|at|alle|às|om)?\s*"
-_HEADLINE_SEPARATOR = r"(?:\s*\|\s*|\s+[:–—-]\s+)"
-
-#: An entry marker: a time alone on a line, optionally after a numeric date and
-#: optionally followed by the entry's headline ("23:39 Uhr | Headline").
-#: It matches from the newline before the line (scan "\n" + text): a pattern that
-#: starts with a literal is searched for with a fast scan, one that starts with ^ is
-#: tried at every position.
-MARKER_LINE = re.compile(
-    rf"\n[ \t]*(?:{_NUMERIC_DATE}{_DATE_TIME_GLUE})?{_TIME}{_ZONE}"
-    rf"(?:{_HEADLINE_SEPARATOR}(?P<headline>\S[^\n]{{0,199}}))?[ \t]*$",
-    re.MULTILINE,
-)
 
 _UPDATED_PHRASES = _alternation([p for loc in LOCALES.values() for p in loc.updated])
 #: An entry's "updated" footer: "Mis à jour à 07h42 CEST", "Updated at 7.45am BST".
@@ -69,7 +64,7 @@ _CREDIT_WORDS = _alternation([w for loc in LOCALES.values() for w in loc.credit_
 #: A photo credit inside a caption: "Photograph: AP", "Photographie : Getty Images".
 CREDIT = re.compile(rf"(?<![\w])(?:{_CREDIT_WORDS})\s?:\s*")
 
-# Month names are matched as any word and checked against the locale tables in
+# Month names are matched as any word and checked against CLDR's (stream.core.calendar) in
 # ``find_date``: an alternation of every month name in every language, tried at every
 # position of every line, was the slowest thing in the parser.
 _MONTH_WORD = r"[^\W\d_]{3,10}"
@@ -102,6 +97,7 @@ def furniture_key(line: str) -> str:
 
 
 _FURNITURE_PREFIX_KEYS = tuple(p.casefold() for p in FURNITURE_PREFIXES)
+_INLINE_FURNITURE_KEYS = frozenset(p.casefold() for p in INLINE_FURNITURE)
 _IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp)$", re.IGNORECASE)
 _RULE_LINE = re.compile(r"^[-_=*~—–─•·]{3,}$")
 
@@ -112,6 +108,7 @@ def is_furniture_block(paragraph: str) -> bool:
     key = furniture_key(paragraph)
     return (
         key in _FURNITURE_PHRASES
+        or key in _INLINE_FURNITURE_KEYS
         or key.startswith(_FURNITURE_PREFIX_KEYS)
         or _IMAGE_FILE.match(paragraph.strip()) is not None
         or _RULE_LINE.match(paragraph.strip()) is not None
@@ -178,13 +175,6 @@ def numeric_date(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return (year, month, day)
-
-
-_MONTH_NUMBERS: dict[str, int] = {m: n for loc in LOCALES.values() for m, n in loc.months.items()}
-
-
-def month_number(name: str) -> int | None:
-    return _MONTH_NUMBERS.get(name.casefold().rstrip("."))
 
 
 def find_date(line: str) -> tuple[tuple[int, int, int], int] | None:

@@ -121,11 +121,15 @@ def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
     fraction = max(newest, oldest)
     strength = sum(_strength(c.marker) for c in members)
     if len(members) == 1:
-        strong = _strength(members[0].marker) >= _STRONG
+        # One stamp closing a line is a page's "First published on …" line.
+        strong = shape[0] != "trail" and _strength(members[0].marker) >= _STRONG
         reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
         return ShapeScore(shape, members, True, 1.0, strength, reason)
     reason = ""
-    if fraction < _MIN_ORDERED_FRACTION:
+    # Times in prose fall anywhere; markers run in order.  Markers that look like
+    # markers on their own (alone on a line, or followed by a separator) may stand
+    # out of order, as pinned and shuffled posts do.
+    if fraction < _MIN_ORDERED_FRACTION and strength < len(members):
         reason = f"its times are out of order ({fraction:.0%} of steps in order)"
     return ShapeScore(shape, members, newest_first, fraction, strength * fraction, reason)
 
@@ -150,12 +154,12 @@ _STRONG = 0.75
 
 def _strength(marker: Marker) -> float:
     """How much one occurrence looks like a marker: alone on its line or followed by
-    a separator (1), with a zone, date, prefix or 12-hour clock (0.75), or a time
-    that merely starts a sentence (0.5)."""
+    a separator (1), with a zone, date or prefix word (0.75), or a time that merely
+    starts a sentence, "7 am is when…" (0.5)."""
     if marker.kind == "trail" or not marker.rest or marker.separator in _STRONG_SEPARATORS:
         return 1.0
-    _, prefix, dated, twelve_hour, zoned = marker.shape
-    return _STRONG if prefix or dated or twelve_hour or zoned else 0.5
+    _, prefix, dated, _, zoned = marker.shape
+    return _STRONG if prefix or dated or zoned else 0.5
 
 
 def describe_shape(shape: tuple, candidates: Sequence[Candidate]) -> str:

@@ -153,6 +153,8 @@ def _leading(line: str) -> Marker | None:
     clock = _clock_of(groups, date, date_alt)
     if clock is None:
         return None
+    if groups["s"]:
+        return None  # seconds: a machine timestamp (a page's date line), not a marker
     if groups["h"] and groups["sep"] == "," and not groups["gap"]:
         return None  # "2,5 Prozent": a decimal, not a time
     separator = (groups["separator"] or "").strip()

@@ -15,6 +15,7 @@ __all__ = [
     "COMMON_FURNITURE",
     "DEFAULT_LANGUAGE",
     "FURNITURE_PREFIXES",
+    "INLINE_FURNITURE",
     "LOCALES",
     "ZONE_ABBREVIATIONS",
     "Locale",
@@ -43,14 +44,6 @@ COMMON_FURNITURE: tuple[str, ...] = (
     "Copy link",
     "Leave a Comment",
     "Leave a Reply",
-    "Advertisement",
-    "Anzeige",
-    "Publicidad",
-    "Publicité",
-    "Pubblicità",
-    "Publicidade",
-    "Advertentie",
-    "Wiederholen",
     "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
 )
 
@@ -111,6 +104,19 @@ AGENCIES: tuple[str, ...] = (
     "TT",
     "KEYSTONE",
     "picture alliance",
+)
+
+# Lines inside entries that are ad, embed or player furniture, not text (unlike the
+# furniture above, they do not mark the start of the trailer).
+INLINE_FURNITURE: tuple[str, ...] = (
+    "Advertisement",
+    "Anzeige",
+    "Publicidad",
+    "Publicité",
+    "Pubblicità",
+    "Publicidade",
+    "Advertentie",
+    "Wiederholen",
 )
 
 # Lines that start like this are embed, video or promotion furniture, not text.

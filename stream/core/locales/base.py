@@ -15,8 +15,6 @@ class Locale:
     labels: dict[str, str]
     # Words that introduce a photo credit inside a caption ("Photograph: AP").
     credit_words: tuple[str, ...]
-    # Month names and abbreviations (lower case) -> month number.
-    months: dict[str, int]
     # Headings of the trailer that introduce a tag list ("Explore more on these topics").
     tag_headings: tuple[str, ...]
     # Other trailer furniture: share buttons, comment boxes, "most viewed" headings.
@@ -27,12 +25,3 @@ class Locale:
 
 def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
-
-
-def months(*names: str) -> dict[str, int]:
-    """Map 'jan|january' style groups (one per month, in order) to month numbers."""
-    table: dict[str, int] = {}
-    for number, group in enumerate(names, start=1):
-        for name in group.split("|"):
-            table[name] = number
-    return table

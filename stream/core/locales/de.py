@@ -1,6 +1,6 @@
 """German: markers, labels, months and furniture of german pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="de",
@@ -17,20 +17,6 @@ LOCALE = Locale(
         "zusammenfassung": "summary",
     },
     credit_words=("Foto", "Bild", "Fotos", "Grafik", "Bildrechte"),
-    months=months(
-        "jan|januar|jän|jänner",
-        "feb|februar",
-        "mär|märz|mrz",
-        "apr|april",
-        "mai",
-        "jun|juni",
-        "jul|juli",
-        "aug|august",
-        "sep|sept|september",
-        "okt|oktober",
-        "nov|november",
-        "dez|dezember",
-    ),
     tag_headings=("Mehr zum Thema", "Themen", "Schlagworte"),
     furniture=(
         "Teilen",

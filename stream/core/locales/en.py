@@ -1,6 +1,6 @@
 """English: markers, labels, months and furniture of english pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="en",
@@ -17,20 +17,6 @@ LOCALE = Locale(
         "summary": "summary",
     },
     credit_words=("Photograph", "Photo", "Picture", "Illustration", "Composite", "Image", "Pic"),
-    months=months(
-        "jan|january",
-        "feb|february",
-        "mar|march",
-        "apr|april",
-        "may",
-        "jun|june",
-        "jul|july",
-        "aug|august",
-        "sep|sept|september",
-        "oct|october",
-        "nov|november",
-        "dec|december",
-    ),
     tag_headings=("Explore more on these topics", "Topics", "More on this story"),
     furniture=(
         "Share",

@@ -1,6 +1,6 @@
 """Spanish: markers, labels, months and furniture of spanish pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="es",
@@ -18,20 +18,6 @@ LOCALE = Locale(
         "importante": "key_event",
     },
     credit_words=("Foto", "Fotografía", "Imagen"),
-    months=months(
-        "ene|enero",
-        "feb|febrero",
-        "mar|marzo",
-        "abr|abril",
-        "may|mayo",
-        "jun|junio",
-        "jul|julio",
-        "ago|agosto",
-        "sep|sept|septiembre",
-        "oct|octubre",
-        "nov|noviembre",
-        "dic|diciembre",
-    ),
     tag_headings=("Archivado En", "Archivado en", "Temas"),
     furniture=(
         "Compartir",

@@ -1,6 +1,6 @@
 """French: markers, labels, months and furniture of french pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="fr",
@@ -20,20 +20,6 @@ LOCALE = Locale(
         "résumé": "summary",
     },
     credit_words=("Photographie", "Photo", "Illustration", "Crédit"),
-    months=months(
-        "janv|janvier",
-        "févr|fév|février",
-        "mars",
-        "avr|avril",
-        "mai",
-        "juin",
-        "juil|juillet",
-        "août",
-        "sept|septembre",
-        "oct|octobre",
-        "nov|novembre",
-        "déc|décembre",
-    ),
     tag_headings=("Sur le même sujet", "Mots-clés", "Thèmes"),
     furniture=(
         "Partager",

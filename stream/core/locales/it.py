@@ -1,6 +1,6 @@
 """Italian: markers, labels, months and furniture of italian pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="it",
@@ -19,20 +19,6 @@ LOCALE = Locale(
         "sintesi": "summary",
     },
     credit_words=("Foto", "Fotografia", "Immagine"),
-    months=months(
-        "gen|gennaio",
-        "feb|febbraio",
-        "mar|marzo",
-        "apr|aprile",
-        "mag|maggio",
-        "giu|giugno",
-        "lug|luglio",
-        "ago|agosto",
-        "set|settembre",
-        "ott|ottobre",
-        "nov|novembre",
-        "dic|dicembre",
-    ),
     tag_headings=("Argomenti", "Leggi anche", "Tag"),
     furniture=("Condividi", "Commenti", "I più letti", "Più letti"),
     stopwords=words(

@@ -1,6 +1,6 @@
 """Dutch: markers, labels, months and furniture of dutch pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="nl",
@@ -17,20 +17,6 @@ LOCALE = Locale(
         "samenvatting": "summary",
     },
     credit_words=("Foto", "Beeld"),
-    months=months(
-        "jan|januari",
-        "feb|februari",
-        "mrt|maart",
-        "apr|april",
-        "mei",
-        "jun|juni",
-        "jul|juli",
-        "aug|augustus",
-        "sep|sept|september",
-        "okt|oktober",
-        "nov|november",
-        "dec|december",
-    ),
     tag_headings=("Meer over dit onderwerp", "Onderwerpen", "Tags"),
     furniture=("Delen", "Reacties", "Meest gelezen", "Lees ook"),
     stopwords=words(

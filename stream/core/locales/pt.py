@@ -1,6 +1,6 @@
 """Portuguese: markers, labels, months and furniture of portuguese pages."""
 
-from stream.core.locales.base import Locale, months, words
+from stream.core.locales.base import Locale, words
 
 LOCALE = Locale(
     code="pt",
@@ -18,20 +18,6 @@ LOCALE = Locale(
         "resumo": "summary",
     },
     credit_words=("Foto", "Fotografia", "Imagem"),
-    months=months(
-        "jan|janeiro",
-        "fev|fevereiro",
-        "mar|março",
-        "abr|abril",
-        "mai|maio",
-        "jun|junho",
-        "jul|julho",
-        "ago|agosto",
-        "set|setembro",
-        "out|outubro",
-        "nov|novembro",
-        "dez|dezembro",
-    ),
     tag_headings=("Tópicos", "Temas", "Leia também"),
     furniture=("Partilhar", "Compartilhar", "Comentários", "Mais lidas", "Mais lidos"),
     stopwords=words(
