@@ -10,6 +10,7 @@ from stream.core.process import Outcome, Source, process_message
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+SHARED_REAL_CORPUS = ROOT.parent / "shared" / "corpus-real"
 
 
 def envelope(text: str, **fields: object) -> bytes:
@@ -32,3 +33,10 @@ def shared_corpus() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside this checkout")
     return SHARED_CORPUS
+
+
+@pytest.fixture
+def shared_real_corpus() -> Path:
+    if not SHARED_REAL_CORPUS.is_dir():
+        pytest.skip("../shared/corpus-real is not beside this checkout")
+    return SHARED_REAL_CORPUS

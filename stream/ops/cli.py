@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 
+from stream.core.explain import explain
 from stream.core.process import Source, process_message
 from stream.core.timeline import parse_iso8601
 from stream.settings import Settings, SettingsError
@@ -28,6 +29,9 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
                 f"stream parse: --scraped-at {args.scraped_at!r} is not ISO 8601", file=sys.stderr
             )
             return 2
+    if args.explain:
+        sys.stdout.write(explain(value, settings.max_page_bytes))
+        return 0
     key = args.key.encode("utf-8") if args.key is not None else None
     outcome = process_message(
         value, key, Source(topic=args.topic, timestamp=timestamp), settings.max_page_bytes
@@ -165,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--scraped-at",
         help="ISO 8601 time to date entries by when the page and envelope show none",
+    )
+    parse.add_argument(
+        "--explain",
+        action="store_true",
+        help="print how the page was read (marker shape chosen and the ones it beat, top "
+        "matter, entries, trailer) instead of the records",
     )
     parse.set_defaults(run=_parse)
 
