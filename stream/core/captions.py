@@ -122,6 +122,7 @@ _BRACKET_CREDIT = re.compile(r"^(?P<text>.{10,400}?)\s*\[(?P<credit>[^\[\]]{2,60
 _CREDIT_LINE = re.compile(rf"^(?:{CREDIT.pattern})(?P<credit>.{{1,60}})$")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?$", re.IGNORECASE)
 _LABEL_MAX_WORDS = 6
+_BARE_CREDIT_MAX_CHARS = 60
 
 
 def image_caption(paragraphs: list[str], index: int) -> tuple[Caption | None, int, bool] | None:
@@ -133,12 +134,12 @@ def image_caption(paragraphs: list[str], index: int) -> tuple[Caption | None, in
     paragraph = paragraphs[index]
     if len(paragraph) > _MAX_CAPTION_CHARS + 100:
         return None
-    found = _FILE_CREDIT.match(paragraph)
+    found = _FILE_CREDIT.match(paragraph) if "©" in paragraph else None
     if found:
         return Caption("", found.group("credit").strip()), 1, False
-    if is_bare_credit(paragraph):
+    if len(paragraph) <= _BARE_CREDIT_MAX_CHARS and is_bare_credit(paragraph):
         return Caption("", paragraph.strip()), 1, False
-    found = _BRACKET_CREDIT.match(paragraph)
+    found = _BRACKET_CREDIT.match(paragraph) if paragraph.endswith("]") else None
     if found:
         label_above = index > 0 and _is_image_label(paragraphs[index - 1])
         caption = Caption(found.group("text").strip(), found.group("credit").strip())

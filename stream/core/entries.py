@@ -12,12 +12,15 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from stream.core.anatomy import EntrySegment, ends_with_sentence_end
 from stream.core.captions import Caption, image_caption, split_captions
 from stream.core.markers import (
     CREDIT,
     LABELS,
+    MEMO_SIZE,
     UPDATED_INITIALS,
     UPDATED_LINE,
     clock_from_match,
@@ -58,12 +61,12 @@ class EntryStyle:
     headlines: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class EntryParts:
-    labels: list[str]
+    labels: tuple[str, ...]
     headline: str | None
-    paragraphs: list[str]
-    captions: list[Caption]
+    paragraphs: tuple[str, ...]
+    captions: tuple[Caption, ...]
     updated: Clock | None
 
     @property
@@ -114,34 +117,56 @@ def _is_exclaimed_headline(line: str) -> bool:
     return _is_short_line(stripped) and stripped.count(" ") < 8 and stripped[-1] in "!?"
 
 
+class _Evidence(NamedTuple):
+    """What one entry says about the page's style (summed over entries)."""
+
+    breaks: int  # single line breaks between two non-empty lines
+    wraps: int  # those that break a sentence mid-way
+    with_rest: int  # 1 when text follows the marker on its line
+    splittable: int  # 1 when that text reads "Headline: body"
+    exclaimed: int  # 1 when a short first line (maybe exclaimed) heads a longer entry
+    plain: int  # 1 when a longer entry starts with a line that is no headline
+    headline: int  # 1 when a longer entry starts with a headline-like line
+
+
 def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
     """Decide once, from every entry of the page, how its entries are written."""
-    breaks = wraps = 0
-    splittable = with_rest = 0
-    exclaimed = plain = headlines = 0
-    for segment in segments:
-        lines = ([segment.rest] if segment.rest else []) + _body_text(segment).split("\n")
-        for line, following in itertools.pairwise(lines):
-            line, following = line.strip(), following.strip()
-            if line and following:
-                breaks += 1
-                wraps += not ends_with_sentence_end(line) and following[0].islower()
-        if segment.rest:
-            with_rest += 1
-            splittable += _inner_split(segment.rest) is not None
-        body = split_lines(_body_text(segment))
-        while body and label_of(body[0]) is not None:
-            body = body[1:]
-        if not segment.rest and len(body) > 1:
-            exclaimed += _is_exclaimed_headline(body[0]) or is_headline(body[0])
-            plain += not (_is_exclaimed_headline(body[0]) or is_headline(body[0]))
-            headlines += is_headline(body[0])
+    totals = [sum(column) for column in zip(*(_evidence_of(s) for s in segments), strict=True)]
+    if not totals:
+        return EntryStyle()
+    breaks, wraps, with_rest, splittable, exclaimed, plain, headline = totals
     return EntryStyle(
         wrapped=wraps >= _WRAP_MIN_BREAKS and wraps >= _WRAP_MIN_SHARE * breaks,
         headline_in_marker_line=with_rest > 0 and splittable * 2 >= with_rest,
         exclaimed_headlines=exclaimed > plain,
-        headlines=headlines > 0 or any(s.headline_above for s in segments),
+        headlines=headline > 0 or any(s.headline_above for s in segments),
     )
+
+
+def _evidence_of(segment: EntrySegment) -> _Evidence:
+    return _evidence(segment.rest, _body_text(segment))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _evidence(rest: str, body_text: str) -> _Evidence:
+    # Remembered by the entry's text: a re-scraped page repeats its older entries.
+    breaks = wraps = 0
+    lines = ([rest] if rest else []) + body_text.split("\n")
+    for line, following in itertools.pairwise(lines):
+        line, following = line.strip(), following.strip()
+        if line and following:
+            breaks += 1
+            wraps += following[0].islower() and not ends_with_sentence_end(line)
+    body = split_lines(body_text)
+    while body and label_of(body[0]) is not None:
+        body = body[1:]
+    exclaimed = plain = headline = 0
+    if not rest and len(body) > 1:
+        headline = is_headline(body[0])
+        exclaimed = headline or _is_exclaimed_headline(body[0])
+        plain = not exclaimed
+    splittable = bool(rest) and _inner_split(rest) is not None
+    return _Evidence(breaks, wraps, int(bool(rest)), int(splittable), exclaimed, plain, headline)
 
 
 def _inner_split(rest: str) -> tuple[str, str] | None:
@@ -170,13 +195,20 @@ def _has_sentence_end(text: str) -> bool:
 
 
 def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> EntryParts:
-    headline = segment.headline_above
-    rest = segment.rest
+    return _read_entry(segment.rest, segment.headline_above, _body_text(segment), style)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _read_entry(
+    rest: str, headline_above: str | None, body_text: str, style: EntryStyle
+) -> EntryParts:
+    # Remembered by the entry's text and the page's style: a re-scraped page repeats
+    # its older entries verbatim.  EntryParts is frozen, so the memo cannot be spoiled.
+    headline = headline_above
     if rest and headline is None and style.headline_in_marker_line:
         split = _inner_split(rest)
         if split is not None:
             headline, rest = split
-    body_text = _body_text(segment)
     if style.wrapped:
         paragraphs = split_paragraphs((rest + "\n" if rest else "") + body_text)
     else:
@@ -188,10 +220,10 @@ def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> Entry
         headline = paragraphs.pop(0)
     body, captions = _body_and_captions(paragraphs)
     return EntryParts(
-        labels=sorted(set(labels)),
+        labels=tuple(sorted(set(labels))),
         headline=headline,
-        paragraphs=body,
-        captions=captions,
+        paragraphs=tuple(body),
+        captions=tuple(captions),
         updated=updated,
     )
 
@@ -276,3 +308,9 @@ def _is_inserted_fragment(paragraph: str) -> bool:
         and all(word.isalpha() and word.islower() for word in words)
         and len(paragraph) <= 30
     )
+
+
+def forget_entry_memos() -> None:
+    """Clear what is remembered of entries seen before (for measuring cold)."""
+    _read_entry.cache_clear()
+    _evidence.cache_clear()

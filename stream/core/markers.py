@@ -99,12 +99,15 @@ def furniture_key(line: str) -> str:
 _FURNITURE_PREFIX_KEYS = tuple(p.casefold() for p in FURNITURE_PREFIXES)
 _INLINE_FURNITURE_KEYS = frozenset(p.casefold() for p in INLINE_FURNITURE)
 _IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp)$", re.IGNORECASE)
+_FURNITURE_MAX_CHARS = 120
 _RULE_LINE = re.compile(r"^[-_=*~—–─•·]{3,}$")
 
 
 def is_furniture_block(paragraph: str) -> bool:
     """A paragraph that is site furniture: a known phrase, an embed or promotion line,
     an image file name."""
+    if len(paragraph) > _FURNITURE_MAX_CHARS:
+        return False
     key = furniture_key(paragraph)
     return (
         key in _FURNITURE_PHRASES

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from stream.contract import (
@@ -23,7 +23,7 @@ from stream.contract import (
 from stream.core.anatomy import EntrySegment, Layout, lay_out, normalise_newlines
 from stream.core.captions import style_caption_texts
 from stream.core.decoding import DEFAULT_MAX_BYTES, Page, Rejection, decode_message
-from stream.core.entries import EntryParts, page_style, read_entry
+from stream.core.entries import EntryParts, forget_entry_memos, page_style, read_entry
 from stream.core.identity import (
     canonical_url,
     entry_id_for,
@@ -68,6 +68,7 @@ def forget_memos() -> None:
     canonical URLs): for measuring it cold."""
     for memo in (read_marker, clock_of_text, canonical_url):
         memo.cache_clear()
+    forget_entry_memos()
 
 
 def process_message(
@@ -224,7 +225,7 @@ def _entries(
     """The entry records, oldest first.  ``segments`` run newest first."""
     style = page_style(segments)
     parts = [read_entry(segment, style) for segment in segments]
-    _apply_caption_style(parts)
+    parts = _with_caption_style(parts)
     dated = date_entries(
         [segment.clock for segment in segments],
         [p.updated for p in parts],
@@ -265,7 +266,7 @@ def _entry_value(
         "posted_at": posted_at,
         "updated_at": updated_at,
         "headline": parts.headline,
-        "labels": parts.labels,
+        "labels": list(parts.labels),
         "body": parts.body,
         "captions": [c.as_record() for c in parts.captions],
         "lang": context.lang,
@@ -274,10 +275,13 @@ def _entry_value(
     }
 
 
-def _apply_caption_style(parts: Sequence[EntryParts]) -> None:
+def _with_caption_style(parts: Sequence[EntryParts]) -> list[EntryParts]:
+    """The parts with their captions written in the page's caption style."""
     styled = iter(style_caption_texts([c for p in parts for c in p.captions]))
-    for p in parts:
-        p.captions = [next(styled) for _ in p.captions]
+    return [
+        replace(p, captions=tuple(next(styled) for _ in p.captions)) if p.captions else p
+        for p in parts
+    ]
 
 
 def _source_ref(source: Source, scraped_at: datetime | None) -> SourceRef:

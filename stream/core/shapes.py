@@ -18,7 +18,8 @@ Only the chosen shape splits the page; a time of another shape is text.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -57,28 +58,32 @@ class Induction:
     weighed: list[ShapeScore] = field(default_factory=list)
 
 
+# Lines that may hold a marker: a digit near the start (after a bullet, prefix word or
+# weekday: a lead marker), or a digit, am/pm or zone closing the line (a stamp).  Two
+# scans of the page find them; the grammar reads only those lines.
+# Both start with a literal or a digit, so the regex engine skips ahead quickly.
+_DIGIT_NEAR_START = re.compile(r"\n[^\n\d]{0,30}\d")
+_DIGIT_AT_END = re.compile(r"\d(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:[ \t]*[A-Z]{2,5})?[ \t]*\n")
+
+
 def collect(text: str, start: int) -> list[Candidate]:
-    """Every line after ``start`` that holds a time, in page order."""
+    """Every line after ``start`` that holds a time, in page order.  ``text`` starts
+    with a newline, so that every line has one before it."""
+    closed = text if text.endswith("\n") else text + "\n"
+    line_starts = {m.start() + 1 for m in _DIGIT_NEAR_START.finditer(closed, start)}
+    for match in _DIGIT_AT_END.finditer(closed, start):
+        line_starts.add(closed.rfind("\n", 0, match.start()) + 1)
     found = []
-    for line_start, line_end in _lines(text, start):
-        line = text[line_start + 1 : line_end]
-        if not line.strip():
-            continue
-        marker = read_marker(line)
+    for line_start in sorted(line_starts):
+        if line_start == 0:
+            continue  # the newline put in front of the page
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        marker = read_marker(text[line_start:line_end])
         if marker is not None:
-            found.append(Candidate(line_start, line_end, marker))
+            found.append(Candidate(line_start - 1, line_end, marker))
     return found
-
-
-def _lines(text: str, start: int) -> Iterator[tuple[int, int]]:
-    """(offset of the newline before the line, end of the line) for each line."""
-    position = text.find("\n", start)
-    while position >= 0:
-        end = text.find("\n", position + 1)
-        if end < 0:
-            end = len(text)
-        yield position, end
-        position = end if end < len(text) else -1
 
 
 def induce(candidates: Sequence[Candidate]) -> Induction:
