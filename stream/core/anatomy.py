@@ -31,6 +31,9 @@ from stream.core.timegrammar import Clock, Marker, is_relative_age
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
 _LINE = re.compile(r"[^\n]+")
 _EMPTY = re.compile(r"")
+# Words of relative ages ("5h ago", "vor 3 Minuten"): only then are lines above markers
+# read (substring tests: far cheaper than a regex over the page).
+_AGE_WORDS = ("ago", "vor ", "il y a", "hace ", "geleden", "há ", " fa")
 _TERMINAL = frozenset(".!?…")
 _CLOSERS = "\"'”’»)]*"
 # Spillover is prose: a long line with a sentence in it.
@@ -50,10 +53,17 @@ class EntrySegment(NamedTuple):
     start: int  # the marker line (or the headline or age line above it)
     body_start: int  # after the marker line
     end: int
+    #: The text under the marker line, sliced once (the entry readers' memo key).
+    body_text: str = ""
 
     @property
     def body(self) -> str:
         return self.page[self.body_start : self.end]
+
+    def ending_at(self, end: int) -> EntrySegment:
+        return make_segment(
+            self.clock, self.rest, self.headline_above, self.page, self.start, self.body_start, end
+        )
 
     @property
     def text(self) -> str:
@@ -73,6 +83,21 @@ class Layout:
     newest_first: bool = True
     tags: list[str] = field(default_factory=list)
     induction: Induction | None = None
+
+
+def make_segment(
+    clock: Clock,
+    rest: str,
+    headline_above: str | None,
+    page: str,
+    start: int,
+    body_start: int,
+    end: int,
+) -> EntrySegment:
+    # The first newline under the marker ends the marker line; it is not body.
+    text_start = body_start + 1 if page.startswith("\n", body_start) else body_start
+    body_text = page[text_start:end] if text_start < end else ""
+    return EntrySegment(clock, rest, headline_above, page, start, body_start, end, body_text)
 
 
 def normalise_newlines(text: str) -> str:
@@ -99,6 +124,9 @@ def analyse(text: str) -> tuple[Layout | None, Induction | None]:
         return None, None
     induction = induce(collect(text, 0))
     if induction.chosen is None:
+        # Last try: stamps closing lines after long bylines, which the first scan skips.
+        induction = induce(collect(text, 0, stamps_anywhere=True))
+    if induction.chosen is None:
         return None, induction
     chosen = induction.chosen
     title, section = _split_title(title_match.group().strip())
@@ -121,7 +149,7 @@ def analyse(text: str) -> tuple[Layout | None, Induction | None]:
         if tail and not ends_with_sentence_end(tail):
             truncated_text = tail
     else:
-        segments[-1] = segments[-1]._replace(end=entries_end)
+        segments[-1] = segments[-1].ending_at(entries_end)
         if trailer_start is None and _ends_mid_entry(segments[-1]):
             truncated_text = segments.pop().text
     if not segments and truncated_text is None:
@@ -145,26 +173,28 @@ def _led_segments(
     text: str, markers: list[Candidate], top_end: int
 ) -> tuple[list[EntrySegment], int]:
     """Entries that start at their marker line (or at a headline or age line above it)."""
+    ages = any(word in text for word in _AGE_WORDS)  # any "5h ago" on the page at all?
     starts = []
-    for candidate in markers:
+    bylines = [_is_byline_marker(candidate.marker) for candidate in markers]
+    for candidate, byline in zip(markers, bylines, strict=True):
         start, headline_above = candidate.start, None
-        above = _line_above(text, candidate.start, top_end)
+        above = _line_above(text, candidate.start, top_end) if ages or byline else None
         if above is not None:
             above_start, line = above
             if is_relative_age(line):
                 start = above_start
-            elif _is_byline_marker(candidate.marker) and _short_unpunctuated(line):
+            elif byline and _short_unpunctuated(line):
                 start, headline_above = above_start, line
         starts.append((start, headline_above))
     segments = []
     for index, candidate in enumerate(markers):
         start, headline_above = starts[index]
         end = starts[index + 1][0] if index + 1 < len(markers) else len(text)
-        rest = "" if _is_byline_marker(candidate.marker) else candidate.marker.rest
-        segment = EntrySegment(
+        rest = "" if bylines[index] else candidate.marker.rest
+        segment = make_segment(
             candidate.marker.clock, rest, headline_above, text, start, candidate.end, end
         )
-        if index + 1 < len(markers) and not rest and not segment.body.strip():
+        if index + 1 < len(markers) and not rest and not segment.body_text.strip():
             continue  # a marker with no text at all ("20:46 –") is not an entry
         segments.append(segment)
     return segments, markers[-1].end
@@ -177,7 +207,7 @@ def _stamped_segments(text: str, stamps: list[Candidate]) -> tuple[list[EntrySeg
     for candidate in stamps:
         clock = candidate.marker.clock
         segments.append(
-            EntrySegment(clock, "", None, text, previous_end, previous_end, candidate.start)
+            make_segment(clock, "", None, text, previous_end, previous_end, candidate.start)
         )
         previous_end = candidate.end
     return segments, stamps[-1].end

@@ -185,9 +185,7 @@ def _inner_split(rest: str) -> tuple[str, str] | None:
 
 
 def _body_text(segment: EntrySegment) -> str:
-    """The text under the marker line: its first newline ends the marker line."""
-    body = segment.body
-    return body[1:] if body.startswith("\n") else body
+    return segment.body_text
 
 
 def _has_sentence_end(text: str) -> bool:

@@ -26,7 +26,6 @@ from typing import NamedTuple
 from stream.core.timegrammar import Marker, read_marker
 
 _MIN_ORDERED_FRACTION = 0.6
-_STRONG_SEPARATORS = frozenset("–—-|:,•")
 
 
 class Candidate(NamedTuple):
@@ -66,15 +65,18 @@ _DIGIT_NEAR_START = re.compile(r"\n[^\n\d]{0,30}\d")
 _DIGIT_AT_END = re.compile(r"\d(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:[ \t]*[A-Z]{2,5})?[ \t]*\n")
 
 
-def collect(text: str, start: int) -> list[Candidate]:
+def collect(text: str, start: int, stamps_anywhere: bool = False) -> list[Candidate]:
     """Every line after ``start`` that holds a time, in page order.  ``text`` starts
-    with a newline, so that every line has one before it."""
+    with a newline, so that every line has one before it.  Lines with a digit near
+    the start are read; with ``stamps_anywhere``, so are lines that end in one (a
+    stamp after a long byline), which costs a second scan."""
     closed = text if text.endswith("\n") else text + "\n"
-    line_starts = {m.start() + 1 for m in _DIGIT_NEAR_START.finditer(closed, start)}
-    for match in _DIGIT_AT_END.finditer(closed, start):
-        line_starts.add(closed.rfind("\n", 0, match.start()) + 1)
+    line_starts = [m.start() + 1 for m in _DIGIT_NEAR_START.finditer(closed, start)]
+    if stamps_anywhere:
+        ends = {closed.rfind("\n", 0, m.start()) + 1 for m in _DIGIT_AT_END.finditer(closed, start)}
+        line_starts = sorted(ends.union(line_starts))
     found = []
-    for line_start in sorted(line_starts):
+    for line_start in line_starts:
         if line_start == 0:
             continue  # the newline put in front of the page
         line_end = text.find("\n", line_start)
@@ -124,10 +126,10 @@ def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
     # Most live blogs run newest first: the other way only when it reads better.
     newest_first = newest >= oldest
     fraction = max(newest, oldest)
-    strength = sum(_strength(c.marker) for c in members)
+    strength = sum(c.marker.strength for c in members)
     if len(members) == 1:
         # One stamp closing a line is a page's "First published on …" line.
-        strong = shape[0] != "trail" and _strength(members[0].marker) >= _STRONG
+        strong = shape[0] != "trail" and members[0].marker.strength >= _STRONG
         reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
         return ShapeScore(shape, members, True, 1.0, strength, reason)
     reason = ""
@@ -155,16 +157,6 @@ def _ordered_fraction(minutes: Sequence[int], newest_first: bool) -> float:
 
 
 _STRONG = 0.75
-
-
-def _strength(marker: Marker) -> float:
-    """How much one occurrence looks like a marker: alone on its line or followed by
-    a separator (1), with a zone, date or prefix word (0.75), or a time that merely
-    starts a sentence, "7 am is when…" (0.5)."""
-    if marker.kind == "trail" or not marker.rest or marker.separator in _STRONG_SEPARATORS:
-        return 1.0
-    _, prefix, dated, _, zoned = marker.shape
-    return _STRONG if prefix or dated or zoned else 0.5
 
 
 def describe_shape(shape: tuple, candidates: Sequence[Candidate]) -> str:

@@ -77,6 +77,7 @@ _TRAILING = re.compile(
     re.VERBOSE,
 )
 
+_STRONG_SEPARATORS = frozenset("–—-|:,•")
 _RELATIVE_AGE = re.compile(
     r"^\s*(?:\d{1,3}\s?(?:h|hrs?|hours?|m|mins?|minutes?|d|days?)\s+ago"
     r"|vor\s+\d{1,3}\s+(?:Minuten|Stunden|Min\.?|Std\.?)"
@@ -112,6 +113,10 @@ class Marker(NamedTuple):
     separator: str  # "" when the time is followed by a space or nothing
     rest: str  # the text after the marker on its line ("" when alone)
     before: str  # for trailing stamps: the text before the stamp (a byline)
+    #: How much this occurrence alone looks like a marker: alone on its line or
+    #: followed by a separator (1), with a zone, date or prefix word (0.75), or a
+    #: time that merely starts a sentence, "7 am is when…" (0.5).
+    strength: float = 1.0
 
 
 @lru_cache(maxsize=20_000)
@@ -170,7 +175,11 @@ def _leading(line: str) -> Marker | None:
         bool(groups["ampm"]),
         bool(groups["zone"]),
     )
-    return Marker(clock, "lead", shape, separator, rest, "")
+    if not rest or separator in _STRONG_SEPARATORS:
+        strength = 1.0
+    else:
+        strength = 0.75 if groups["prefix"] or date or groups["zone"] else 0.5
+    return Marker(clock, "lead", shape, separator, rest, "", strength)
 
 
 def _trailing(line: str) -> Marker | None:

@@ -37,8 +37,10 @@ def zone_named(name: str) -> tzinfo | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def localize(day: date, clock: Clock, page_zone: tzinfo) -> datetime:
-    """The UTC instant of ``clock`` on ``day``.
+    """The UTC instant of ``clock`` on ``day`` (remembered: a page's days and times
+    recur in every scrape).
 
     An abbreviation that states its offset (CET, CEST, BST, EDT) is taken at its
     word, even where the named zone's rule would disagree (CEST printed in January):
@@ -225,6 +227,7 @@ def page_anchor(
     matter or the trailer), capped by the scrape time; the Kafka record time is the
     last resort."""
     page_times = [*_page_times(top, page_zone), *_page_times(trailer, page_zone)]
+    page_times = [t for t in page_times if t is not None]
     candidates = []
     if page_times:
         candidates.append(max(page_times))
@@ -238,8 +241,14 @@ def page_anchor(
 _DIGIT = re.compile(r"\d")
 
 
-def _page_times(text: str, page_zone: tzinfo) -> Iterator[datetime]:
-    """Instants named by the page's own date lines and unix timestamps."""
+@lru_cache(maxsize=4096)
+def _page_times(text: str, page_zone: tzinfo) -> tuple[datetime, ...]:
+    """Instants named by the page's own date lines and unix timestamps (remembered:
+    the top matter and the trailer repeat in every scrape of a page)."""
+    return tuple(_each_page_time(text, page_zone))
+
+
+def _each_page_time(text: str, page_zone: tzinfo) -> Iterator[datetime]:
     for raw in text.split("\n"):
         line = raw.strip()
         if not line or _DIGIT.search(line, 0, 40) is None:
