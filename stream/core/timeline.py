@@ -196,8 +196,10 @@ def _updated_after(
     return updated
 
 
+@lru_cache(maxsize=8192)
 def format_utc(instant: datetime) -> str:
-    """ISO 8601 in UTC with a Z, to the second: 2024-06-19T05:42:00Z."""
+    """ISO 8601 in UTC with a Z, to the second: 2024-06-19T05:42:00Z (remembered:
+    re-scrapes print the same times)."""
     if instant.tzinfo is not UTC:
         instant = instant.astimezone(UTC)
     if instant.microsecond:
