@@ -27,7 +27,7 @@ lint: $(READY)
 	$(BIN)/ruff format --check .
 
 bench-parse: $(READY)
-	$(BIN)/python bench/parse.py ../shared/corpus
+	$(BIN)/python bench/parse.py ../shared/corpus ../shared/corpus-real
 
 bench-rescrape: $(READY)
 	$(BIN)/python bench/rescrape.py
