@@ -149,3 +149,42 @@ def test_entry_state_round_trips_and_reads_the_old_two_field_form() -> None:
     state = EntryState(3, "abc", ((7, 2), (9, 3)))
     assert EntryState.from_bytes(state.to_bytes()) == state
     assert EntryState.from_bytes(b'[2,"f"]') == EntryState(2, "f", ())
+
+
+def scrape_sample(store: Store, name: str, offset: int) -> list[tuple[str, int, str]]:
+    outcome = process_message((SAMPLES / name).read_bytes())
+    seen = outcome.entries[0]["source"]["scraped_at"]
+    scrape = Scrape(outcome.story_id, "T", None, "en", outcome.entries, 0, seen, offset=offset)
+    plan = plan_scrape(scrape, store.story, store.get)
+    store.data.update(plan.entry_writes)
+    store.story = plan.story
+    return [(e["entry_id"], e["revision"], e["body"]) for e in plan.emissions]
+
+
+def test_out_of_order_scrapes_never_bring_back_older_text() -> None:
+    # newest, oldest, middle, newest again: as a replayed or retried topic delivers them
+    store = Store()
+    emitted = []
+    for offset, name in enumerate(
+        ["rescrape-3.msg", "rescrape-1.msg", "rescrape-2.msg", "rescrape-3.msg"]
+    ):
+        emitted += scrape_sample(store, name, offset)
+    final = {
+        e["entry_id"]: e["body"]
+        for e in process_message((SAMPLES / "rescrape-3.msg").read_bytes()).entries
+    }
+    # each entry once, with its final text, at revision 1: nothing older came after
+    assert sorted((entry_id, body) for entry_id, _, body in emitted) == sorted(final.items())
+    assert {revision for _, revision, _ in emitted} == {1}
+    assert store.story.last_seen == "2025-02-06T10:56:00Z"
+
+
+def test_an_older_scrape_still_adds_an_entry_the_story_never_had() -> None:
+    store = Store()
+    newest = entries(3)
+    store.scrape_entries(newest[1:], offset=0)  # e0 was gone by the newest scrape
+    store.story = replace(store.story, last_seen="2025-02-06T12:00:00Z")
+    older = Scrape("s1", "T", None, "en", entries(3, edited=2), 0, "2025-02-06T09:00:00Z", offset=1)
+    plan = plan_scrape(older, store.story, store.get)
+    assert emitted(plan) == [("e0", 1)]  # e2's older text is not a new revision
+    assert plan.story.last_seen == "2025-02-06T12:00:00Z"

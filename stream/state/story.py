@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import orjson
 
@@ -61,7 +61,7 @@ class StoryState:
     url: str | None
     lang: str | None
     first_seen: str
-    last_seen: str
+    last_seen: str  # the newest scrape time applied (pages may arrive out of order)
     scrapes: int
     entries: int  # distinct entries emitted
     revisions: int  # entry messages emitted, first revisions included
@@ -162,6 +162,10 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
     ):
         unchanged_prefix = stored_story.chain_count
 
+    # A scrape older than one the story has already seen (scrapers retry, topics are
+    # replayed) may add entries the story never had, but never edits one: its text
+    # is older than what consumers already have.
+    older = is_older_scrape(scrape, stored_story)
     emissions: list[EntryValue] = []
     writes: dict[str, EntryState] = {}
     lookups = 0
@@ -172,7 +176,7 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
         entry_fingerprint = fingerprint(entry)
         lookups += 1
         stored = writes.get(entry["entry_id"]) or lookup(entry["entry_id"])
-        if stored is not None and stored.fingerprint == entry_fingerprint:
+        if stored is not None and (stored.fingerprint == entry_fingerprint or older):
             continue
         revision = 1 if stored is None else stored.revision + 1
         new_entries += stored is None
@@ -181,8 +185,22 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
             revision, entry_fingerprint, (*history, (scrape.offset, revision))[-WRITES_KEPT:]
         )
         emissions.append({**entry, "revision": revision})
+    if older and stored_story is not None:
+        # The story's checkpoint and identity stay those of its newest scrape.
+        checkpoints = [(stored_story.chain_count, stored_story.chain_digest)]
+        scrape = replace(scrape, title=stored_story.title, url=stored_story.url)
     story = _next_story_state(scrape, stored_story, checkpoints, new_entries, len(emissions))
     return ScrapePlan(emissions, writes, story, lookups)
+
+
+def is_older_scrape(scrape: Scrape, stored: StoryState | None) -> bool:
+    """Was this page scraped before the newest scrape the story has applied?"""
+    return bool(
+        stored is not None
+        and scrape.seen_at
+        and stored.last_seen
+        and scrape.seen_at < stored.last_seen
+    )
 
 
 def _plan_replay(scrape: Scrape, stored_story: StoryState, lookup: Lookup) -> ScrapePlan:
@@ -219,8 +237,10 @@ def _next_story_state(
         title=scrape.title,
         url=scrape.url,
         lang=scrape.lang,
-        first_seen=stored.first_seen if stored else scrape.seen_at,
-        last_seen=scrape.seen_at,
+        first_seen=min(stored.first_seen or scrape.seen_at, scrape.seen_at or stored.first_seen)
+        if stored
+        else scrape.seen_at,
+        last_seen=max(stored.last_seen, scrape.seen_at) if stored else scrape.seen_at,
         scrapes=(stored.scrapes if stored else 0) + 1,
         entries=(stored.entries if stored else 0) + new_entries,
         revisions=(stored.revisions if stored else 0) + emitted,
