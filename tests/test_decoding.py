@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from stream.core.decoding import Page, Rejection, decode_message
-from stream.core.process import process_message
+from stream.core.process import Source, process_message
 from tests.conftest import envelope
 
 LIVE = "Title\n\n07h42 CEST\n\nUne phrase complète.\n"
@@ -120,3 +120,24 @@ def test_message_level_dead_letters_keep_the_original_bytes() -> None:
         assert base64.b64decode(letter["original"]) == value
         assert letter["detail"]
         orjson.dumps(letter)  # serialisable as is
+
+
+def test_a_tombstone_and_an_empty_value_say_which_they_are() -> None:
+    tombstone, empty = decode_message(None), decode_message(b"")
+    assert tombstone.reason == empty.reason == "empty"
+    assert "tombstone" in tombstone.detail and "tombstone" not in empty.detail
+
+
+def test_invalid_utf8_inside_a_json_envelope_is_invalid_encoding() -> None:
+    value = b'{"text": "Title\\n\\n07h42 CEST\\n\\nCaf\xe9 ferm\xe9.", ' b'"lang": "fr"}'
+    rejected = decode_message(value)
+    assert isinstance(rejected, Rejection) and rejected.reason == "invalid_encoding"
+
+
+def test_a_dead_letter_id_is_stable_for_a_source_record_and_reason() -> None:
+    def letters(offset: int):
+        source = Source(topic="articles.raw", partition=2, offset=offset)
+        return process_message(b"{not json", source=source).dead_letters
+
+    assert letters(5)[0]["letter_id"] == letters(5)[0]["letter_id"]
+    assert letters(5)[0]["letter_id"] != letters(6)[0]["letter_id"]

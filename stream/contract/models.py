@@ -8,6 +8,7 @@ here is a breaking change for every consumer.
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Literal, TypedDict
 
 ENTRY_SCHEMA = "liveblog.entry/1"
@@ -66,6 +67,7 @@ class EntryValue(TypedDict):
 
 class DeadLetterValue(TypedDict):
     schema: str
+    letter_id: str
     reason: str
     detail: str
     story_id: str | None
@@ -85,6 +87,7 @@ def dead_letter(
 ) -> DeadLetterValue:
     return {
         "schema": DEADLETTER_SCHEMA,
+        "letter_id": letter_id_for(source, reason, text),
         "reason": reason,
         "detail": detail,
         "story_id": story_id,
@@ -92,3 +95,12 @@ def dead_letter(
         "original": base64.b64encode(original).decode("ascii") if original is not None else None,
         "source": source,
     }
+
+
+def letter_id_for(source: SourceRef, reason: str, text: str | None) -> str:
+    """The same id every time the same source record fails the same way: consumers
+    drop a letter whose id they have seen (a redelivery after a crash or restart)."""
+    where = f"{source['topic']}\x1f{source['partition']}\x1f{source['offset']}\x1f{reason}"
+    if source["offset"] is None:  # no Kafka record (``stream parse``): the text decides
+        where += "\x1f" + (text or "")
+    return hashlib.blake2b(where.encode("utf-8", "replace"), digest_size=10).hexdigest()

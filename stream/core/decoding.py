@@ -52,7 +52,13 @@ _LANG_CODE = re.compile(r"^[a-z]{2}$")
 
 def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Page | Rejection:
     """Decode one raw-topic message value into a ``Page``, or say why it cannot be."""
-    if value is None or len(value) == 0 or not value.strip():
+    if value is None:
+        return Rejection(
+            "empty",
+            "The message is a tombstone (a null value, which marks a deletion on a "
+            "compacted topic), not a page; scrapers should publish pages only.",
+        )
+    if len(value) == 0 or not value.strip():
         return Rejection("empty", "The message value is empty; the scraper sent nothing to parse.")
     if len(value) > max_bytes:
         return Rejection(
@@ -65,7 +71,13 @@ def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> P
         try:
             envelope = orjson.loads(value)
         except orjson.JSONDecodeError:
-            pass  # not UTF-8, or not JSON: decide below, with the text in hand
+            if not _is_utf8(value):
+                return Rejection(
+                    "invalid_encoding",
+                    "The message is a JSON envelope whose bytes are not valid UTF-8 (JSON "
+                    "must be UTF-8); check the scraper's output encoding.",
+                )
+            # valid UTF-8 but not JSON: decide below, with the text in hand
         else:
             # JSON forbids raw control characters in strings: they can only come from
             # \u escapes (or a raw DEL), so most envelopes need no scan for them.
@@ -101,6 +113,14 @@ def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> P
                 'with the page in "text".',
             )
     return _repaired(Page(text=stripped))
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode_bytes(value: bytes) -> str | None:
