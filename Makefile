@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: run test lint bench-parse bench-rescrape bench-e2e broker-start broker-stop clean
+.PHONY: run test test-faults lint bench-parse bench-rescrape bench-e2e broker-start broker-stop clean
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: $(READY)
 
 test: $(READY)
 	$(BIN)/python -m pytest
+
+# The fault scenarios alone (tests/faults, marked "faults"); `make test` runs them too
+# while they fit in CI's time.
+test-faults: $(READY)
+	$(BIN)/python -m pytest -m faults tests/faults
 
 lint: $(READY)
 	$(BIN)/ruff check .

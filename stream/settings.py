@@ -54,6 +54,10 @@ class Settings:
     #: Seconds the producer waits for the broker to accept a record before the send
     #: fails; a failed send is retried by the worker, which does not move past it.
     delivery_timeout_s: float = 30.0
+    #: Seconds without a heartbeat after which Kafka takes a worker's partitions away
+    #: and gives them to the others (or to its restarted self): after a kill -9 or a
+    #: hang, processing resumes after about this long.  Faust's default is 60.
+    session_timeout_s: float = 10.0
     #: Port of the local development broker.
     broker_port: int = 9092
     #: Where the local development broker keeps its data and logs.
@@ -93,6 +97,8 @@ class Settings:
                 f"LIVEBLOG_PROCESSING_GUARANTEE={self.processing_guarantee!r}: "
                 "use 'at_least_once' or 'exactly_once'"
             )
+        if not 3.0 <= self.session_timeout_s <= 300.0:
+            raise SettingsError("LIVEBLOG_SESSION_TIMEOUT_S must be between 3 and 300 seconds")
         if self.partitions < 1:
             raise SettingsError("LIVEBLOG_PARTITIONS must be at least 1")
         needed = self.max_page_bytes * 4 // 3 + 64 * 1024

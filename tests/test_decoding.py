@@ -129,7 +129,7 @@ def test_a_tombstone_and_an_empty_value_say_which_they_are() -> None:
 
 
 def test_invalid_utf8_inside_a_json_envelope_is_invalid_encoding() -> None:
-    value = b'{"text": "Title\\n\\n07h42 CEST\\n\\nCaf\xe9 ferm\xe9.", ' b'"lang": "fr"}'
+    value = b'{"text": "Title\\n\\n07h42 CEST\\n\\nCaf\xe9 ferm\xe9.", "lang": "fr"}'
     rejected = decode_message(value)
     assert isinstance(rejected, Rejection) and rejected.reason == "invalid_encoding"
 

@@ -162,7 +162,7 @@ async def drive(
 
 @dataclass(slots=True)
 class Agents:
-    """The worker's agents, timer and rebalance handler, as methods so that Faust
+    """The worker's agents and rebalance handler, as methods so that Faust
     names them ``stream.app.agents.Agents.parse_pages`` and so on."""
 
     parse_step: Step
@@ -188,11 +188,6 @@ class Agents:
             self.deadletter_topic,
             "diff_stories",
         )
-
-    async def settle_deliveries(self) -> None:
-        """Acknowledge the tail of each stream when no new event comes to do it."""
-        await self.parse_tracker.settle()
-        await self.diff_tracker.settle()
 
     def forget_in_flight(self, sender: object, revoked: set, **kwargs: object) -> None:
         """On rebalance: what was in flight is read again by the partitions' new owner."""

@@ -19,9 +19,6 @@ from stream.app.delivery import DeliveryTracker, Send, Sender
 from stream.app.web import add_stats_page
 from stream.settings import Settings
 
-#: How often the tail of each stream is acknowledged when no new event does it.
-SETTLE_INTERVAL_S = 0.02
-
 
 def create_app(settings: Settings) -> faust.App:
     """The Faust application, configured from ``settings``."""
@@ -59,7 +56,6 @@ def create_app(settings: Settings) -> faust.App:
     )
     app.agent(raw_pages, name="parse_pages")(agents.parse_pages)
     app.agent(pages_by_story, name="diff_stories")(agents.diff_stories)
-    app.timer(SETTLE_INTERVAL_S, name="settle_deliveries")(agents.settle_deliveries)
     app.on_partitions_revoked.connect(agents.forget_in_flight)
     add_stats_page(app, parse_tracker, diff_tracker)
     return app
@@ -91,6 +87,8 @@ def faust_app(settings: Settings) -> faust.App:
         stream_ack_exceptions=False,
         stream_ack_cancelled_tasks=False,
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
 
 

@@ -2,7 +2,8 @@
 has been accepted by the broker.
 
 ``DeliveryTracker`` keeps the events whose outputs are in flight, in the order they
-were read, and acknowledges them in that order as their sends complete.  A failed
+were read, and acknowledges them in that order as their sends complete (each
+completed send schedules the acknowledgement of what it finished).  A failed
 send is retried with exponential back-off, and the tracker does not move past it:
 the worker stalls (and says why in the log) rather than commit an offset whose
 outputs were lost.  On a rebalance everything in flight is dropped; the new owner
@@ -59,6 +60,8 @@ class DeliveryTracker:
     pending: deque[InFlight] = field(default_factory=deque)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     delivered_events: int = 0
+    _settle_scheduled: bool = False
+    _tasks: set[asyncio.Task] = field(default_factory=set)  # held: the loop keeps weak refs
 
     async def add(self, item: InFlight) -> None:
         """Start the item's sends; wait for the oldest item when too many are in flight."""
@@ -115,6 +118,21 @@ class DeliveryTracker:
             failed: asyncio.Future = asyncio.get_running_loop().create_future()
             failed.set_exception(exc)
             send.future = failed
+        # Each delivery acknowledges what it completes: no timer, so acks keep coming
+        # while Faust stops its services and waits for in-flight events (SIGTERM).
+        send.future.add_done_callback(self._settle_soon)
+
+    def _settle_soon(self, _: asyncio.Future) -> None:
+        if self._settle_scheduled:
+            return
+        self._settle_scheduled = True
+        task = asyncio.get_running_loop().create_task(self._settle_scheduled_run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _settle_scheduled_run(self) -> None:
+        self._settle_scheduled = False
+        await self.settle()
 
     def drop_all(self) -> None:
         """On rebalance: forget what is in flight; unacknowledged events are read

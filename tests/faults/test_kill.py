@@ -1,0 +1,51 @@
+"""kill -9 under load, three times: after each restart processing resumes within
+15 s (the session timeout), and in the end nothing is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from stream.settings import Settings
+from tests.faults.test_stop import emitted, expected_entries, load
+from tests.integration.conftest import make_worker, publish_values, wait_until_processed
+
+pytestmark = [pytest.mark.kafka, pytest.mark.faults]
+
+RESUME_WITHIN_S = 15.0
+
+
+async def test_kill_9_three_times_under_load_resumes_quickly_and_loses_nothing(
+    kafka: Settings, tmp_path: Path
+) -> None:
+    worker = make_worker(kafka, tmp_path)
+    messages = load(2500)
+    await publish_values(worker.settings, messages)
+    worker.start()
+    resumed_after = []
+    try:
+        for _ in range(3):
+            seen = len(await emitted(worker.settings))
+            deadline = time.monotonic() + 120
+            while len(await emitted(worker.settings)) <= seen:  # under way
+                assert time.monotonic() < deadline, worker.log_tail()
+                await asyncio.sleep(0.3)
+            worker.kill(signal.SIGKILL)
+            before = len(await emitted(worker.settings))
+            worker.start()
+            restarted = time.monotonic()
+            while len(await emitted(worker.settings)) <= before:
+                assert time.monotonic() - restarted < 120, worker.log_tail()
+                await asyncio.sleep(0.3)
+            resumed_after.append(time.monotonic() - restarted)
+        await wait_until_processed(worker, timeout_s=300)
+    finally:
+        worker.stop()
+    print(f"kill -9 x3: resumed after {', '.join(f'{s:.1f}s' for s in resumed_after)}")
+    assert max(resumed_after) <= RESUME_WITHIN_S, resumed_after
+    got = set(await emitted(worker.settings))
+    assert got == expected_entries(messages)  # nothing lost, nothing invented
