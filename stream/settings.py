@@ -97,6 +97,11 @@ class Settings:
                 f"LIVEBLOG_PROCESSING_GUARANTEE={self.processing_guarantee!r}: "
                 "use 'at_least_once' or 'exactly_once'"
             )
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise SettingsError(
+                f"LIVEBLOG_LOG_LEVEL={self.log_level!r}: use debug, info, warning, error "
+                "or critical"
+            )
         if not 3.0 <= self.session_timeout_s <= 300.0:
             raise SettingsError("LIVEBLOG_SESSION_TIMEOUT_S must be between 3 and 300 seconds")
         if self.partitions < 1:

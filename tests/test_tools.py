@@ -39,3 +39,16 @@ def test_publish_takes_files_and_folders_and_keys_pages_by_url() -> None:
     assert key_for(b"plain text page", SAMPLES / "x") is None
     with pytest.raises(ToolError, match="no such file"):
         list(page_files(["no/such/place"]))
+
+
+def test_broker_stop_never_signals_a_process_that_is_not_its_broker(tmp_path) -> None:
+    import os
+
+    from stream.ops.broker import LocalBroker
+    from stream.settings import Settings
+
+    broker = LocalBroker(Settings(broker_dir=tmp_path, broker_port=1))
+    broker.pid_file.write_text(f"{os.getpid()}\n")  # a stale pid file naming this test
+    assert broker.pid() is None
+    broker.stop(log=lambda *_: None)  # must not SIGTERM us
+    assert not broker.pid_file.exists()

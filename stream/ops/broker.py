@@ -11,6 +11,7 @@ only: one node, replication factor 1, plaintext on 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -51,38 +53,49 @@ def resolve_classpath(settings: Settings, log=print) -> str:
         return f"{libs}/*"
     lib = CACHE_ROOT / f"kafka-{kafka_version()}" / "lib"
     done = lib / ".complete"
-    if not done.exists():
-        if shutil.which("mvn") is None:
-            raise BrokerError(
-                "Maven (mvn) is not installed; install it (apt-get install maven) or set "
-                "KAFKA_HOME to an unpacked Apache Kafka 4.x distribution"
-            )
-        log(f"Resolving Apache Kafka {kafka_version()} from Maven Central into {lib} ...")
-        staging = lib.with_name("lib.partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        result = subprocess.run(
-            [
-                "mvn",
-                "-q",
-                "-B",
-                "-f",
-                str(POM),
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={staging}",
-                "-DincludeScope=runtime",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise BrokerError(
-                "Maven could not resolve the broker's jars:\n"
-                + (result.stdout + result.stderr)[-2000:]
-            )
-        shutil.rmtree(lib, ignore_errors=True)
-        staging.rename(lib)
-        done.touch()
+    if done.exists():
+        return f"{lib}/*"
+    lib.parent.mkdir(parents=True, exist_ok=True)
+    # Two clones may start their brokers at once: one resolves, the other waits.
+    with open(lib.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _resolve_jars(lib, log)
     return f"{lib}/*"
+
+
+def _resolve_jars(lib: Path, log) -> None:
+    """Resolve the broker's jars with Maven into a private staging folder, then move it
+    into place in one rename, so that no reader ever sees a half-filled folder."""
+    if shutil.which("mvn") is None:
+        raise BrokerError(
+            "Maven (mvn) is not installed; install it (apt-get install maven) or set "
+            "KAFKA_HOME to an unpacked Apache Kafka 4.x distribution"
+        )
+    log(f"Resolving Apache Kafka {kafka_version()} from Maven Central into {lib} ...")
+    staging = Path(tempfile.mkdtemp(prefix="lib.partial-", dir=lib.parent))
+    result = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            "-DincludeScope=runtime",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BrokerError(
+            "Maven could not resolve the broker's jars:\n" + (result.stdout + result.stderr)[-2000:]
+        )
+    (staging / ".complete").touch()
+    shutil.rmtree(lib, ignore_errors=True)
+    staging.rename(lib)
 
 
 @dataclass(frozen=True)
@@ -126,9 +139,19 @@ class LocalBroker:
             return None
         except PermissionError:
             return pid
-        if _is_zombie(pid):
+        if _is_zombie(pid) or not self._is_ours(pid):
             return None
         return pid
+
+    def _is_ours(self, pid: int) -> bool:
+        """Is ``pid`` this data dir's broker?  A stale pid file may name a process that
+        has since reused the number, or another clone's broker: never signal those."""
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return True  # no /proc (not Linux): trust the pid file
+        config = str(self.home / "server.properties").encode()
+        return b"kafka.Kafka" in command and config in command
 
     def accepts_connections(self) -> bool:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
         count = asyncio.run(publish(settings, args.paths, repeat=args.repeat))
     except ToolError as exc:
         print(f"stream publish: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print(f"published {count} page(s) to {settings.raw_topic}", file=sys.stderr)
     return 0
 
@@ -124,9 +125,7 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
         )
     except ToolError as exc:
         print(f"stream tail: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
+        return EXIT_FAILED
     return 0
 
 
@@ -139,7 +138,7 @@ def _lag(args: argparse.Namespace, settings: Settings) -> int:
         rows = asyncio.run(consumer_lag(settings, input_topics(settings)))
     except ToolError as exc:
         print(f"stream lag: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     if not rows:
         print(f"consumer group {settings.app_id} has committed no offsets yet")
         return 0
@@ -216,11 +215,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit codes, the same for the same kind of failure in every command.
+EXIT_FAILED = 1  # the command could not do its work (Kafka unreachable, no such topic)
+EXIT_USAGE = 2  # a mistake in the command line or the configuration (argparse uses 2 too)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"stream: configuration error: {exc}", file=sys.stderr)
-        return 2
-    return args.run(args, settings)
+        return EXIT_USAGE
+    try:
+        return args.run(args, settings)
+    except BrokenPipeError:
+        # The reader went away (`stream tail | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

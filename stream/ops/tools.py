@@ -11,7 +11,11 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaConnectionError
+from aiokafka.errors import (
+    CoordinatorNotAvailableError,
+    KafkaConnectionError,
+    NotCoordinatorError,
+)
 from tqdm import tqdm
 
 from stream.ops.topics import ensure_topics
@@ -166,6 +170,29 @@ def _render(record, as_json: bool) -> str:
     ).decode()
 
 
+async def _require_topic(settings: Settings, topic: str) -> None:
+    """Fail at once, clearly, for a topic that does not exist (a consumer would wait)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    try:
+        await admin.start()
+    except KafkaConnectionError:
+        raise unreachable(settings) from None
+    try:
+        exists = topic in await admin.list_topics()
+    finally:
+        await admin.close()
+    if not exists:
+        raise ToolError(
+            f"topic {topic!r} does not exist on {settings.bootstrap_servers}: start the "
+            "worker once (it creates its topics), or check LIVEBLOG_ENTRIES_TOPIC and "
+            "LIVEBLOG_DEADLETTER_TOPIC"
+        )
+
+
+def _remaining(limit: int | None, count: int) -> int | None:
+    return None if limit is None else limit - count
+
+
 async def tail(
     settings: Settings,
     deadletter: bool,
@@ -177,6 +204,7 @@ async def tail(
 ) -> int:
     """Print records of the entries (or dead-letter) topic as they arrive."""
     topic = settings.deadletter_topic if deadletter else settings.entries_topic
+    await _require_topic(settings, topic)
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=settings.bootstrap_servers,
@@ -194,9 +222,9 @@ async def tail(
     last = time.monotonic()
     try:
         while limit is None or count < limit:
-            batch = await consumer.getmany(timeout_ms=500)
+            batch = await consumer.getmany(timeout_ms=500, max_records=_remaining(limit, count))
             for records in batch.values():
-                for record in records:
+                for record in records[: _remaining(limit, count)]:
                     out.write(_render(record, as_json) + "\n")
                     count += 1
                     last = time.monotonic()
@@ -254,7 +282,7 @@ async def consumer_lag(
     except KafkaConnectionError:
         raise unreachable(settings) from None
     try:
-        committed = await admin.list_consumer_group_offsets(settings.app_id)
+        committed = await _group_offsets(admin, settings.app_id)
     finally:
         await admin.close()
     partitions = {tp for tp in committed if not tp.topic.endswith("__assignor-__leader")}
@@ -272,6 +300,20 @@ async def consumer_lag(
         offset = committed[tp].offset if tp in committed else -1
         rows.append((tp.topic, tp.partition, offset, max(0, ends.get(tp, 0) - max(offset, 0))))
     return rows
+
+
+async def _group_offsets(admin: AIOKafkaAdminClient, group: str) -> dict:
+    """The group's committed offsets.  A new cluster creates its offsets topic on first
+    use and answers "coordinator not available" meanwhile: ask again for a while."""
+    for attempt in range(20):
+        try:
+            return await admin.list_consumer_group_offsets(group)
+        except (CoordinatorNotAvailableError, NotCoordinatorError):
+            await asyncio.sleep(min(0.25 * 2**attempt, 2.0))
+    raise ToolError(
+        f"the cluster has no coordinator for consumer group {group!r} yet; try again in "
+        "a minute, or check the broker's log"
+    )
 
 
 async def _partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
