@@ -15,6 +15,7 @@ Faust, so unit tests drive them with plain values and dicts for tables.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,10 +87,10 @@ class ParsePages:
                 # hashed here, where the whole page is read anyway (see stream.state.story)
                 "checkpoints": chain_checkpoints(outcome.entries),
                 "seen_at": seen or (format_utc(timestamp) if timestamp else None),
+                "raw_timestamp": record.timestamp,
             }
-            sends.append(
-                Send(self.topics.pages_by_story, outcome.story_id.encode(), orjson.dumps(page))
-            )
+            key = outcome.story_id.encode()
+            sends.append(Send(self.topics.pages_by_story, key, orjson.dumps(page), kind="page"))
         return sends
 
 
@@ -130,7 +131,17 @@ class DiffStories:
         for entry_id, state in plan.entry_writes.items():
             self.entries[entry_id.encode()] = state.to_bytes()
         self.stories[key] = plan.story.to_bytes()
-        return [Send(self.topics.entries, key, orjson.dumps(entry)) for entry in plan.emissions]
+        since = page.get("raw_timestamp")
+        return [
+            Send(
+                self.topics.entries,
+                key,
+                orjson.dumps(entry),
+                kind="entry:new" if entry["revision"] == 1 else "entry:edited",
+                since=since,
+            )
+            for entry in plan.emissions
+        ]
 
     def _stored_entry(self, entry_id: str) -> EntryState | None:
         raw = self.entries.get(entry_id.encode())
@@ -140,23 +151,36 @@ class DiffStories:
 Step = Callable[[Record], list[Send]]
 
 
+#: Told of each step: (stage, record, seconds it took, whether it failed).
+StepObserver = Callable[[str, Record, float, bool], None]
+
+
 async def drive(
-    events: Any, step: Step, tracker: DeliveryTracker, deadletter_topic: str, stage: str
+    events: Any,
+    step: Step,
+    tracker: DeliveryTracker,
+    deadletter_topic: str,
+    stage: str,
+    observe: StepObserver | None = None,
 ) -> None:
     """Run ``step`` on each event of a Faust stream; hand its records to ``tracker``,
     which acknowledges the event once they are delivered.  An exception in the step
     is a bug in the worker: it becomes a dead letter, never a crash loop."""
     async for event in events:
         record = event.message
+        started, failed = time.perf_counter(), False
         try:
             sends = step(record)
         except Exception as exc:
+            failed = True
             log.exception(
                 "%s failed on %s[%d]@%d", stage, record.topic, record.partition, record.offset
             )
             sends = [
                 shell_failure_send(deadletter_topic, source_of(record), event.value, exc, stage)
             ]
+        if observe is not None:
+            observe(stage, record, time.perf_counter() - started, failed)
         await tracker.add(InFlight(event, sends))
 
 
@@ -170,24 +194,17 @@ class Agents:
     parse_tracker: DeliveryTracker
     diff_tracker: DeliveryTracker
     deadletter_topic: str
+    observe: StepObserver | None = None
 
     async def parse_pages(self, stream: Any) -> None:
-        await drive(
-            stream.noack().events(),
-            self.parse_step,
-            self.parse_tracker,
-            self.deadletter_topic,
-            "parse_pages",
-        )
+        events = stream.noack().events()
+        tracker, topic = self.parse_tracker, self.deadletter_topic
+        await drive(events, self.parse_step, tracker, topic, "parse_pages", self.observe)
 
     async def diff_stories(self, stream: Any) -> None:
-        await drive(
-            stream.noack().events(),
-            self.diff_step,
-            self.diff_tracker,
-            self.deadletter_topic,
-            "diff_stories",
-        )
+        events = stream.noack().events()
+        tracker, topic = self.diff_tracker, self.deadletter_topic
+        await drive(events, self.diff_step, tracker, topic, "diff_stories", self.observe)
 
     def forget_in_flight(self, sender: object, revoked: set, **kwargs: object) -> None:
         """On rebalance: what was in flight is read again by the partitions' new owner."""

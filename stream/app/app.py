@@ -16,7 +16,10 @@ import faust
 
 from stream.app.agents import Agents, DiffStories, OutputTopics, ParsePages
 from stream.app.delivery import DeliveryTracker, Send, Sender
-from stream.app.web import add_stats_page
+from stream.app.health import LAG_INTERVAL_S, WorkerHealth
+from stream.app.metrics import WorkerMetrics
+from stream.app.watch import Watch
+from stream.app.web import add_pages
 from stream.settings import Settings
 
 
@@ -45,19 +48,36 @@ def create_app(settings: Settings) -> faust.App:
     )
 
     sender = producer_sender(app, topics)
+    metrics, health = WorkerMetrics(), WorkerHealth()
     parse_tracker = DeliveryTracker("parse_pages", sender, settings.max_pages_in_flight)
     diff_tracker = DeliveryTracker("diff_stories", sender, settings.max_pages_in_flight)
+    watch = Watch(
+        app=app,
+        bootstrap=settings.bootstrap_servers,
+        group=settings.app_id,
+        input_topics=[settings.raw_topic, pages_by_story_name],
+        trackers=[parse_tracker, diff_tracker],
+        tables={"stories": stories, "entries": entry_states},
+        metrics=metrics,
+        health=health,
+    )
+    parse_tracker.on_delivered = diff_tracker.on_delivered = watch.delivered
     agents = Agents(
         parse_step=ParsePages(outputs, settings.max_page_bytes),
         diff_step=DiffStories(outputs, stories, entry_states),
         parse_tracker=parse_tracker,
         diff_tracker=diff_tracker,
         deadletter_topic=outputs.deadletters,
+        observe=metrics.observe_step,
     )
     app.agent(raw_pages, name="parse_pages")(agents.parse_pages)
     app.agent(pages_by_story, name="diff_stories")(agents.diff_stories)
     app.on_partitions_revoked.connect(agents.forget_in_flight)
-    add_stats_page(app, parse_tracker, diff_tracker)
+    app.timer(1.0, name="heartbeat")(watch.heartbeat)
+    app.timer(LAG_INTERVAL_S, name="watch_lag")(watch.watch_lag)
+    metrics.watch(watch.state)
+    trackers = {"parse_pages": parse_tracker, "diff_stories": diff_tracker}
+    add_pages(app, metrics, health, trackers, settings.delivery_timeout_s)
     return app
 
 

@@ -55,7 +55,8 @@ def deadletter_send(
 ) -> Send:
     """The record for ``letter``, keyed like its source record."""
     headers = deadletter_headers(source, letter["reason"], letter["detail"], exception, stage)
-    return Send(topic, source.key, orjson.dumps(letter), headers)
+    kind = f"deadletter:{letter['reason']}"
+    return Send(topic, source.key, orjson.dumps(letter), headers, kind=kind)
 
 
 def shell_failure_send(

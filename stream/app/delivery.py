@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ class Send:
     value: bytes
     headers: list[tuple[str, bytes]] | None = None
     future: asyncio.Future | None = None
+    #: What it is, for metrics: "entry:new", "entry:edited", "deadletter:<reason>", "page".
+    kind: str = ""
+    #: The raw record's timestamp (seconds) it comes from, for publish-to-entry latency.
+    since: float | None = None
 
 
 #: Hands a record to the producer and returns the future of its delivery.
@@ -46,6 +51,7 @@ class InFlight:
     event: Acknowledgeable
     sends: list[Send]
     attempts: int = 0
+    added: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -57,6 +63,8 @@ class DeliveryTracker:
     max_in_flight: int
     first_retry_delay_s: float = 0.5
     max_retry_delay_s: float = 30.0
+    #: Called with each event's records once they are delivered (metrics).
+    on_delivered: Callable[[InFlight], None] | None = None
     pending: deque[InFlight] = field(default_factory=deque)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     delivered_events: int = 0
@@ -88,6 +96,8 @@ class DeliveryTracker:
                     await self._retry(head, failed)
                     continue
                 self.pending.popleft()
+                if self.on_delivered is not None:
+                    self.on_delivered(head)
                 head.event.ack()
                 self.delivered_events += 1
                 block = False
@@ -133,6 +143,10 @@ class DeliveryTracker:
     async def _settle_scheduled_run(self) -> None:
         self._settle_scheduled = False
         await self.settle()
+
+    def oldest_age(self) -> float:
+        """Seconds the oldest event in flight has waited (0 when none waits)."""
+        return time.monotonic() - self.pending[0].added if self.pending else 0.0
 
     def drop_all(self) -> None:
         """On rebalance: forget what is in flight; unacknowledged events are read

@@ -1,17 +1,40 @@
-"""The worker's web pages (on Faust's web server)."""
+"""The worker's web pages (on Faust's web server): metrics, health, stats."""
 
 from __future__ import annotations
 
 import faust
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from stream.app.delivery import DeliveryTracker
+from stream.app.health import WorkerHealth
+from stream.app.metrics import WorkerMetrics
 from stream.contract import REASONS
 
+_PROMETHEUS_TYPE = CONTENT_TYPE_LATEST.split(";")[0]  # text/plain (version 0.0.4)
 
-def add_stats_page(app: faust.App, parse: DeliveryTracker, diff: DeliveryTracker) -> None:
-    """``/liveblog/stats/``: pages delivered and in flight, as JSON."""
+
+def add_pages(
+    app: faust.App,
+    metrics: WorkerMetrics,
+    health: WorkerHealth,
+    trackers: dict[str, object],
+    delivery_timeout_s: float,
+) -> None:
+    """``/metrics`` (Prometheus), ``/livez``, ``/readyz``, ``/liveblog/stats/``."""
+
+    async def metrics_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        # The Prometheus text format; aiohttp takes the charset apart from the type.
+        return web.text(metrics.exposition().decode("utf-8"), content_type=_PROMETHEUS_TYPE)
+
+    async def livez(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        alive, reason = health.liveness(delivery_timeout_s)
+        return web.json({"ok": alive, "reason": reason}, status=200 if alive else 503)
+
+    async def readyz(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        ready, reason = health.readiness()
+        return web.json({"ok": ready, "reason": reason}, status=200 if ready else 503)
 
     async def stats(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        parse, diff = trackers["parse_pages"], trackers["diff_stories"]
         return web.json(
             {
                 "pages_delivered": parse.delivered_events,
@@ -22,4 +45,10 @@ def add_stats_page(app: faust.App, parse: DeliveryTracker, diff: DeliveryTracker
             }
         )
 
-    app.page("/liveblog/stats/", name="liveblog_stats")(stats)
+    for path, handler in (
+        ("/metrics", metrics_page),
+        ("/livez", livez),
+        ("/readyz", readyz),
+        ("/liveblog/stats/", stats),
+    ):
+        app.page(path, name=f"liveblog{path.replace('/', '_').rstrip('_')}")(handler)

@@ -132,21 +132,9 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
 def _lag(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from stream.ops.tools import ToolError, consumer_lag, input_topics
+    from stream.ops.lagview import watch_lag
 
-    try:
-        rows = asyncio.run(consumer_lag(settings, input_topics(settings)))
-    except ToolError as exc:
-        print(f"stream lag: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    if not rows:
-        print(f"consumer group {settings.app_id} has committed no offsets yet")
-        return 0
-    print(f"{'topic':<40} {'partition':>9} {'committed':>10} {'lag':>8}")
-    for topic, partition, offset, lag in rows:
-        print(f"{topic:<40} {partition:>9} {offset:>10} {lag:>8}")
-    print(f"total lag: {sum(r[3] for r in rows)}")
-    return 0
+    return asyncio.run(watch_lag(settings, as_json=args.json, every=args.watch))
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,7 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--idle-timeout", type=float, help="stop after this many idle seconds")
     tail.set_defaults(run=_tail)
 
-    lag = commands.add_parser("lag", help="consumer lag of the worker's group, per partition")
+    lag = commands.add_parser(
+        "lag",
+        help="the worker group's lag per partition (offsets and seconds), its status and "
+        "members; exit 3 when the status is not OK",
+    )
+    lag.add_argument("--json", action="store_true", help="one JSON document, for scripts")
+    lag.add_argument(
+        "--watch",
+        type=float,
+        metavar="SECONDS",
+        help="refresh every SECONDS, judging the status over the samples seen",
+    )
     lag.set_defaults(run=_lag)
     return parser
 

@@ -9,15 +9,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import (
-    CoordinatorNotAvailableError,
     KafkaConnectionError,
-    NotCoordinatorError,
 )
 from tqdm import tqdm
 
+from stream.app.lag import measure
 from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 
@@ -276,50 +275,11 @@ async def consumer_lag(
     """(topic, partition, committed offset, lag) for the worker's consumer group: the
     partitions it has committed, and every partition of ``topics`` (committed -1
     where the group has committed nothing yet, so an unread backlog shows)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     try:
-        await admin.start()
+        lag = await measure(settings.bootstrap_servers, settings.app_id, topics or [])
     except KafkaConnectionError:
         raise unreachable(settings) from None
-    try:
-        committed = await _group_offsets(admin, settings.app_id)
-    finally:
-        await admin.close()
-    partitions = {tp for tp in committed if not tp.topic.endswith("__assignor-__leader")}
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
-    await consumer.start()
-    try:
-        for topic in topics or []:
-            known = consumer.partitions_for_topic(topic) or await _partitions_of(consumer, topic)
-            partitions.update(TopicPartition(topic, p) for p in known)
-        ends = await consumer.end_offsets(list(partitions)) if partitions else {}
-    finally:
-        await consumer.stop()
-    rows = []
-    for tp in sorted(partitions, key=lambda t: (t.topic, t.partition)):
-        offset = committed[tp].offset if tp in committed else -1
-        rows.append((tp.topic, tp.partition, offset, max(0, ends.get(tp, 0) - max(offset, 0))))
-    return rows
-
-
-async def _group_offsets(admin: AIOKafkaAdminClient, group: str) -> dict:
-    """The group's committed offsets.  A new cluster creates its offsets topic on first
-    use and answers "coordinator not available" meanwhile: ask again for a while."""
-    for attempt in range(20):
-        try:
-            return await admin.list_consumer_group_offsets(group)
-        except (CoordinatorNotAvailableError, NotCoordinatorError):
-            await asyncio.sleep(min(0.25 * 2**attempt, 2.0))
-    raise ToolError(
-        f"the cluster has no coordinator for consumer group {group!r} yet; try again in "
-        "a minute, or check the broker's log"
-    )
-
-
-async def _partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    if topic not in await consumer.topics():  # fetches the cluster's metadata
-        return set()
-    return consumer.partitions_for_topic(topic) or set()
+    return [(p.topic, p.partition, p.committed, p.lag) for p in lag.partitions]
 
 
 def input_topics(settings: Settings) -> list[str]:

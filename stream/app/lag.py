@@ -1,0 +1,163 @@
+"""Consumer lag of the worker's group, in offsets and in seconds, with a status.
+
+Lag in seconds is the age of the oldest message not yet committed (read from its
+record timestamp), not a guess from rates.  The status follows Burrow's idea of
+judging a consumer by its lag over a window:
+
+- OK: no lag, or the group is moving through it;
+- WARNING: the oldest uncommitted message is older than ``warn_s``, or the lag only
+  grew over the window;
+- STALLED: the group has members but its committed offset has not moved over the
+  window while there is lag (or the lag is older than ``stall_s``);
+- STOPPED: there is lag and the group has no members at all.
+
+Used by the worker (``/metrics``, ``/readyz``, the status page) and by ``stream lag``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import CoordinatorNotAvailableError, NotCoordinatorError
+
+STATUSES = ("OK", "WARNING", "STALLED", "STOPPED")
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionLag:
+    """One partition at one moment."""
+
+    topic: str
+    partition: int
+    committed: int  # -1 when the group has committed nothing
+    end: int
+    lag_seconds: float | None  # age of the oldest uncommitted message; None with no lag
+    at: float  # when measured (time.time())
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.end - max(self.committed, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLag:
+    group: str
+    members: list[str]  # "client_id@host" of each member
+    partitions: list[PartitionLag]
+
+    @property
+    def total(self) -> int:
+        return sum(p.lag for p in self.partitions)
+
+    @property
+    def max_lag_seconds(self) -> float:
+        return max((p.lag_seconds or 0.0 for p in self.partitions), default=0.0)
+
+
+def judge(
+    history: Sequence[PartitionLag],
+    has_members: bool,
+    warn_s: float = 30.0,
+    stall_s: float = 120.0,
+    window_s: float = 20.0,
+) -> str:
+    """The status of one partition from its samples, oldest first (Burrow's rules,
+    simplified)."""
+    last = history[-1]
+    if last.lag == 0:
+        return "OK"
+    if not has_members:
+        return "STOPPED"
+    window = [s for s in history if last.at - s.at <= window_s]
+    spans_window = last.at - window[0].at >= window_s * 0.75
+    if spans_window and all(s.committed == last.committed for s in window):
+        return "STALLED"
+    if last.lag_seconds is not None and last.lag_seconds >= stall_s:
+        return "STALLED"
+    if last.lag_seconds is not None and last.lag_seconds >= warn_s:
+        return "WARNING"
+    lags = [s.lag for s in window]
+    if len(lags) >= 3 and all(b >= a for a, b in itertools.pairwise(lags)):
+        return "WARNING" if lags[-1] > lags[0] else "OK"
+    return "OK"
+
+
+def worst(statuses: Sequence[str]) -> str:
+    return max(statuses, key=STATUSES.index, default="OK")
+
+
+async def measure(bootstrap: str, group: str, topics: Sequence[str]) -> GroupLag:
+    """Committed offsets, log ends, oldest uncommitted message ages and members."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
+    )
+    await admin.start()
+    try:
+        await consumer.start()
+        try:
+            committed = await _group_offsets(admin, group)
+            members = await _members(admin, group)
+            partitions = {tp for tp in committed if not tp.topic.endswith("__assignor-__leader")}
+            known = await consumer.topics()
+            for topic in topics:
+                if topic in known:
+                    for number in consumer.partitions_for_topic(topic) or ():
+                        partitions.add(TopicPartition(topic, number))
+            ends = await consumer.end_offsets(list(partitions)) if partitions else {}
+            now = time.time()
+            rows = []
+            for tp in sorted(partitions, key=lambda t: (t.topic, t.partition)):
+                offset = committed[tp].offset if tp in committed else -1
+                end = ends.get(tp, 0)
+                behind = end > max(offset, 0)
+                age = await _oldest_age(consumer, tp, max(offset, 0), now) if behind else None
+                rows.append(PartitionLag(tp.topic, tp.partition, offset, end, age, now))
+        finally:
+            await consumer.stop()
+    finally:
+        await admin.close()
+    return GroupLag(group, members, rows)
+
+
+async def _oldest_age(
+    consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, now: float
+) -> float | None:
+    """Seconds since the record at ``offset`` was written (its record timestamp)."""
+    consumer.assign([tp])
+    consumer.seek(tp, offset)
+    batch = await consumer.getmany(tp, timeout_ms=2000, max_records=1)
+    records = batch.get(tp) or []
+    if not records or records[0].timestamp is None:
+        return None
+    return max(0.0, now - records[0].timestamp / 1000)
+
+
+async def _group_offsets(admin: AIOKafkaAdminClient, group: str) -> dict:
+    """A new cluster creates its offsets topic on first use and answers "coordinator
+    not available" meanwhile: ask again for a while."""
+    for attempt in range(20):
+        try:
+            return await admin.list_consumer_group_offsets(group)
+        except (CoordinatorNotAvailableError, NotCoordinatorError):
+            await asyncio.sleep(min(0.25 * 2**attempt, 2.0))
+    return await admin.list_consumer_group_offsets(group)
+
+
+async def _members(admin: AIOKafkaAdminClient, group: str) -> list[str]:
+    try:
+        described = await admin.describe_consumer_groups([group])
+    except Exception:  # a group being formed, or no coordinator yet: members unknown
+        return []
+    members = []
+    for response in described:
+        for entry in response.to_object().get("groups", []):
+            for member in entry.get("members", []):
+                members.append(f"{member['client_id']}@{member['client_host'].lstrip('/')}")
+    return members
