@@ -40,3 +40,19 @@ def shared_real_corpus() -> Path:
     if not SHARED_REAL_CORPUS.is_dir():
         pytest.skip("../shared/corpus-real is not beside this checkout")
     return SHARED_REAL_CORPUS
+
+
+def run_stream(*args: str, **env: str):
+    """``python -m stream ARGS`` in a subprocess, with only the LIVEBLOG_ variables given."""
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
+    return subprocess.run(
+        [sys.executable, "-m", "stream", *args],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        env={**base, **env},
+    )

@@ -7,7 +7,7 @@ import sys
 
 import orjson
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, run_stream
 
 
 def run(*args: str) -> subprocess.CompletedProcess[bytes]:
@@ -39,19 +39,6 @@ def test_parse_of_a_missing_file_says_so() -> None:
     assert b"cannot read" in result.stderr
 
 
-def run_env(*args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
-    import os
-
-    base = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
-    return subprocess.run(
-        [sys.executable, "-m", "stream", *args],
-        cwd=ROOT,
-        capture_output=True,
-        timeout=60,
-        env={**base, **env},
-    )
-
-
 def test_parse_explain_describes_the_page_instead_of_records() -> None:
     result = run("parse", "--explain", str(SAMPLES / "spillover.msg"))
     assert result.returncode == 0, result.stderr
@@ -61,7 +48,7 @@ def test_parse_explain_describes_the_page_instead_of_records() -> None:
 
 def test_a_bad_log_level_is_a_configuration_error_in_every_command() -> None:
     for command in (["lag"], ["tail"], ["publish", "samples"], ["worker"], ["parse", "x"]):
-        result = run_env(*command, LIVEBLOG_LOG_LEVEL="loud")
+        result = run_stream(*command, LIVEBLOG_LOG_LEVEL="loud")
         assert result.returncode == 2, (command, result.stderr)
         assert b"LIVEBLOG_LOG_LEVEL='loud'" in result.stderr
         assert b"Traceback" not in result.stderr
@@ -69,7 +56,7 @@ def test_a_bad_log_level_is_a_configuration_error_in_every_command() -> None:
 
 def test_an_unreachable_broker_fails_the_same_way_in_every_tool() -> None:
     for command in (["lag"], ["tail", "--max", "1"], ["publish", "samples/pt-greve.msg"]):
-        result = run_env(*command, LIVEBLOG_BOOTSTRAP_SERVERS="127.0.0.1:9")
+        result = run_stream(*command, LIVEBLOG_BOOTSTRAP_SERVERS="127.0.0.1:9")
         assert result.returncode == 1, (command, result.stderr)
         assert b"cannot reach Kafka at 127.0.0.1:9" in result.stderr
         assert b"Traceback" not in result.stderr

@@ -52,20 +52,10 @@ _LANG_CODE = re.compile(r"^[a-z]{2}$")
 
 def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Page | Rejection:
     """Decode one raw-topic message value into a ``Page``, or say why it cannot be."""
-    if value is None:
-        return Rejection(
-            "empty",
-            "The message is a tombstone (a null value, which marks a deletion on a "
-            "compacted topic), not a page; scrapers should publish pages only.",
-        )
-    if len(value) == 0 or not value.strip():
-        return Rejection("empty", "The message value is empty; the scraper sent nothing to parse.")
-    if len(value) > max_bytes:
-        return Rejection(
-            "oversized",
-            f"The message is {len(value):,} bytes, over the {max_bytes:,}-byte limit "
-            "(LIVEBLOG_MAX_PAGE_BYTES); raise the limit or split the page.",
-        )
+    refused = _refused_unread(value, max_bytes)
+    if refused is not None:
+        return refused
+    assert value is not None
     if value.lstrip()[:1] == b"{":
         # The usual case: a UTF-8 JSON envelope, parsed from the bytes in one step.
         try:
@@ -113,6 +103,25 @@ def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> P
                 'with the page in "text".',
             )
     return _repaired(Page(text=stripped))
+
+
+def _refused_unread(value: bytes | None, max_bytes: int) -> Rejection | None:
+    """Messages refused before their bytes are read: nothing, or too much."""
+    if value is None:
+        return Rejection(
+            "empty",
+            "The message is a tombstone (a null value, which marks a deletion on a "
+            "compacted topic), not a page; scrapers should publish pages only.",
+        )
+    if len(value) == 0 or not value.strip():
+        return Rejection("empty", "The message value is empty; the scraper sent nothing to parse.")
+    if len(value) > max_bytes:
+        return Rejection(
+            "oversized",
+            f"The message is {len(value):,} bytes, over the {max_bytes:,}-byte limit "
+            "(LIVEBLOG_MAX_PAGE_BYTES); raise the limit or split the page.",
+        )
+    return None
 
 
 def _is_utf8(value: bytes) -> bool:

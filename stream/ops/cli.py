@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -183,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run the stream processor (a Faust worker)")
     worker.set_defaults(run=_worker)
 
+    _add_tool_commands(commands)
+    return parser
+
+
+def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
+    """The tools around the worker: publish, tail, lag."""
     publish = commands.add_parser(
         "publish", help="publish files or folders of raw pages to the raw topic"
     )
@@ -211,7 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="refresh every SECONDS, judging the status over the samples seen",
     )
     lag.set_defaults(run=_lag)
-    return parser
 
 
 #: Exit codes, the same for the same kind of failure in every command.

@@ -12,21 +12,14 @@ import orjson
 import pytest
 
 from stream.settings import Settings
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, run_stream
 from tests.integration.conftest import publish_values
 
 pytestmark = pytest.mark.kafka
 
 
 def stream(kafka: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
-    return subprocess.run(
-        [sys.executable, "-m", "stream", *args],
-        cwd=ROOT,
-        capture_output=True,
-        timeout=60,
-        env={**base, "LIVEBLOG_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, **env},
-    )
+    return run_stream(*args, LIVEBLOG_BOOTSTRAP_SERVERS=kafka.bootstrap_servers, **env)
 
 
 def test_tail_on_a_topic_that_does_not_exist_says_so_at_once(kafka: Settings) -> None:
