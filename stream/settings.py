@@ -89,6 +89,16 @@ class Settings:
         settings.validate()
         return settings
 
+    def public(self) -> dict[str, str]:
+        """The settings as shown to people (the status page, the worker's start line):
+        anything that could be a secret is masked."""
+        shown = {}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            secret = any(word in spec.name for word in ("password", "secret", "token", "key"))
+            shown[f"LIVEBLOG_{spec.name.upper()}"] = "****" if secret and value else str(value)
+        return shown
+
     def validate(self) -> None:
         if self.store not in ("rocksdb", "memory"):
             raise SettingsError(f"LIVEBLOG_STORE={self.store!r}: use 'rocksdb' or 'memory'")

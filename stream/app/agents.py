@@ -107,6 +107,8 @@ class DiffStories:
     topics: OutputTopics
     stories: MutableMapping[bytes, bytes]
     entries: MutableMapping[bytes, bytes]
+    #: Told of each story's new state (the status page's latest stories).
+    on_story: Callable[[StoryState], None] | None = None
 
     def __call__(self, record: Record) -> list[Send]:
         page = orjson.loads(record.value or b"")
@@ -131,6 +133,8 @@ class DiffStories:
         for entry_id, state in plan.entry_writes.items():
             self.entries[entry_id.encode()] = state.to_bytes()
         self.stories[key] = plan.story.to_bytes()
+        if self.on_story is not None:
+            self.on_story(plan.story)
         since = page.get("raw_timestamp")
         return [
             Send(

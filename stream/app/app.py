@@ -19,7 +19,7 @@ from stream.app.delivery import DeliveryTracker, Send, Sender
 from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
 from stream.app.watch import Watch
-from stream.app.web import add_pages
+from stream.app.web import add_pages, add_status_page
 from stream.settings import Settings
 
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> faust.App:
     parse_tracker.on_delivered = diff_tracker.on_delivered = watch.delivered
     agents = Agents(
         parse_step=ParsePages(outputs, settings.max_page_bytes),
-        diff_step=DiffStories(outputs, stories, entry_states),
+        diff_step=DiffStories(outputs, stories, entry_states, on_story=watch.story_seen),
         parse_tracker=parse_tracker,
         diff_tracker=diff_tracker,
         deadletter_topic=outputs.deadletters,
@@ -78,6 +78,7 @@ def create_app(settings: Settings) -> faust.App:
     metrics.watch(watch.state)
     trackers = {"parse_pages": parse_tracker, "diff_stories": diff_tracker}
     add_pages(app, metrics, health, trackers, settings.delivery_timeout_s)
+    add_status_page(app, watch, settings)
     return app
 
 

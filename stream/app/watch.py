@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from stream.app.delivery import DeliveryTracker, InFlight
 from stream.app.health import WorkerHealth
 from stream.app.lag import measure
 from stream.app.metrics import WorkerMetrics, WorkerState
+from stream.app.statuspage import RecentLetter, RecentStory
+from stream.state.story import StoryState
 
 log = logging.getLogger("liveblog.watch")
 TABLE_COUNT_EVERY_S = 60.0  # counting a RocksDB table's keys reads all of them
+RECENT = 8  # newest dead letters and stories kept for the status page
+RATE_EVERY_BEATS = 5  # a throughput sample every 5 heartbeats (seconds)
+RATE_SAMPLES = 120  # ten minutes of them
 
 
 @dataclass
@@ -29,13 +37,57 @@ class Watch:
     health: WorkerHealth
     _table_keys: dict[str, int] | None = None
     _tables_counted: float = 0.0
+    entries_delivered: int = 0
+    letters_by_reason: Counter = field(default_factory=Counter)
+    recent_letters: deque = field(default_factory=lambda: deque(maxlen=RECENT))
+    recent_stories: OrderedDict = field(default_factory=OrderedDict)
+    rates: deque = field(default_factory=lambda: deque(maxlen=RATE_SAMPLES))
+    _last_sample: tuple[float, int, int] | None = None
 
     def delivered(self, item: InFlight) -> None:
         self.metrics.observe_delivered([(s.kind, s.since) for s in item.sends], time.time())
+        for send in item.sends:
+            if send.kind.startswith("entry:"):
+                self.entries_delivered += 1
+            elif send.kind.startswith("deadletter:"):
+                self._letter_delivered(send.value)
+
+    def _letter_delivered(self, value: bytes) -> None:
+        letter = orjson.loads(value)
+        source = letter.get("source") or {}
+        where = f"{source.get('topic')}[{source.get('partition')}]@{source.get('offset')}"
+        self.letters_by_reason[letter["reason"]] += 1
+        self.recent_letters.appendleft(RecentLetter(letter["reason"], letter["detail"], where))
+
+    def story_seen(self, story: StoryState) -> None:
+        self.recent_stories.pop(story.story_id, None)
+        self.recent_stories[story.story_id] = RecentStory(
+            story.title, story.entries, story.last_seen
+        )
+        while len(self.recent_stories) > RECENT:
+            self.recent_stories.popitem(last=False)
+
+    def sample_rates(self) -> None:
+        now = time.time()
+        pages = sum(t.delivered_events for t in self.trackers[:1])
+        sample = (now, pages, self.entries_delivered)
+        if self._last_sample is not None and now - self._last_sample[0] > 0:
+            elapsed = now - self._last_sample[0]
+            self.rates.append(
+                (
+                    now,
+                    (pages - self._last_sample[1]) / elapsed,
+                    (self.entries_delivered - self._last_sample[2]) / elapsed,
+                )
+            )
+        self._last_sample = sample
 
     async def heartbeat(self) -> None:
         health = self.health
         health.beat()
+        self._beats = getattr(self, "_beats", 0) + 1
+        if self._beats % RATE_EVERY_BEATS == 0:
+            self.sample_rates()
         health.recovering = bool(getattr(self.app, "in_recovery", False))
         health.rebalancing = bool(getattr(self.app, "rebalancing", False))
         try:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from stream.app.health import WorkerHealth
 from stream.app.metrics import WorkerMetrics
+from stream.app.statuspage import StatusView, render
+from stream.app.watch import Watch
 from stream.contract import REASONS
+from stream.settings import Settings
 
 _PROMETHEUS_TYPE = CONTENT_TYPE_LATEST.split(";")[0]  # text/plain (version 0.0.4)
 
@@ -52,3 +57,32 @@ def add_pages(
         ("/liveblog/stats/", stats),
     ):
         app.page(path, name=f"liveblog{path.replace('/', '_').rstrip('_')}")(handler)
+
+
+def add_status_page(app: faust.App, watch: Watch, settings: Settings) -> None:
+    """``/status``: the page a person opens (lag, throughput, dead letters, stories)."""
+
+    async def status(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        health = watch.health
+        view = StatusView(
+            version=_version(),
+            status=health.status(),
+            ready=health.readiness(),
+            lag=health.lag,
+            statuses=health.statuses(),
+            rates=list(watch.rates),
+            letters_by_reason=dict(watch.letters_by_reason),
+            recent_letters=list(watch.recent_letters),
+            recent_stories=list(reversed(watch.recent_stories.values())),
+            settings=settings.public(),
+        )
+        return web.html(render(view))
+
+    app.page("/status", name="liveblog_status")(status)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("liveblog-stream")
+    except metadata.PackageNotFoundError:
+        return "unknown"
