@@ -23,7 +23,12 @@ from typing import Any, Protocol
 
 import orjson
 
-from stream.app.deadletters import SourceRecord, deadletter_send, shell_failure_send
+from stream.app.deadletters import (
+    REDRIVE_COUNT_HEADER,
+    SourceRecord,
+    deadletter_send,
+    shell_failure_send,
+)
 from stream.app.delivery import DeliveryTracker, InFlight, Send
 from stream.core.process import Source, process_message
 from stream.core.timeline import format_utc
@@ -44,7 +49,21 @@ class Record(Protocol):
 
 
 def source_of(record: Record) -> SourceRecord:
-    return SourceRecord(record.topic, record.partition, record.offset, record.key)
+    return SourceRecord(
+        record.topic, record.partition, record.offset, record.key, _redrives(record)
+    )
+
+
+def _redrives(record: Record) -> int:
+    headers = getattr(record, "headers", None) or ()
+    items = headers.items() if isinstance(headers, dict) else headers
+    for name, value in items:
+        if name == REDRIVE_COUNT_HEADER:
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return 0
+    return 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,13 @@ class SourceRecord:
     partition: int
     offset: int
     key: bytes | None
+    #: How many times the record was redriven from the dead-letter topic (its header).
+    redrives: int = 0
+
+
+#: Set by ``stream deadletters redrive`` on the raw messages it sends back; copied
+#: onto the letter when such a message fails again, so redrives can be counted.
+REDRIVE_COUNT_HEADER = "liveblog.redrive.count"
 
 
 def deadletter_headers(
@@ -43,6 +50,7 @@ def deadletter_headers(
         ("liveblog.errors.stage", stage.encode()),
         ("liveblog.errors.exception.class.name", exception_class.encode()),
         ("liveblog.errors.exception.message", message.encode("utf-8", "replace")[:4000]),
+        *([(REDRIVE_COUNT_HEADER, str(source.redrives).encode())] if source.redrives else []),
     ]
 
 

@@ -105,11 +105,7 @@ async def measure(bootstrap: str, group: str, topics: Sequence[str]) -> GroupLag
             committed = await _group_offsets(admin, group)
             members = await _members(admin, group)
             partitions = {tp for tp in committed if not tp.topic.endswith("__assignor-__leader")}
-            known = await consumer.topics()
-            for topic in topics:
-                if topic in known:
-                    for number in consumer.partitions_for_topic(topic) or ():
-                        partitions.add(TopicPartition(topic, number))
+            partitions.update(await _partitions_of(admin, topics))
             ends = await consumer.end_offsets(list(partitions)) if partitions else {}
             now = time.time()
             rows = []
@@ -124,6 +120,23 @@ async def measure(bootstrap: str, group: str, topics: Sequence[str]) -> GroupLag
     finally:
         await admin.close()
     return GroupLag(group, members, rows)
+
+
+async def _partitions_of(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> set:
+    """Every partition of the topics that exist (a topic not created yet has none)."""
+    if not topics:
+        return set()
+    existing = set(await admin.list_topics())
+    wanted = [topic for topic in topics if topic in existing]
+    if not wanted:
+        return set()
+    described = await admin.describe_topics(wanted)
+    return {
+        TopicPartition(entry["topic"], part["partition"])
+        for entry in described
+        if entry.get("error_code") == 0
+        for part in entry.get("partitions", [])
+    }
 
 
 async def _oldest_age(

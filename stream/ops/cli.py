@@ -138,6 +138,59 @@ def _lag(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(watch_lag(settings, as_json=args.json, every=args.watch))
 
 
+def _deadletters(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from stream.core.timeline import parse_iso8601
+    from stream.ops import deadletters
+    from stream.ops.tools import ToolError
+
+    since = None
+    if getattr(args, "since", None):
+        since = parse_iso8601(args.since)
+        if since is None:
+            print(f"stream deadletters: --since {args.since!r} is not ISO 8601", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        if args.action == "redrive":
+            asyncio.run(
+                deadletters.redrive(
+                    settings, args.reason, since, args.dry_run, max_redrives=args.max_redrives
+                )
+            )
+            return 0
+        letters = asyncio.run(deadletters.read_letters(settings))
+    except ToolError as exc:
+        print(f"stream deadletters: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.action == "show":
+        found = [
+            letter
+            for letter in letters
+            if args.letter in (letter.where, letter.value.get("letter_id"))
+        ]
+        if not found:
+            print(
+                f"stream deadletters: no letter {args.letter!r} (PARTITION@OFFSET or letter_id)",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        sys.stdout.write(deadletters.show(found[0]))
+        return 0
+    chosen = deadletters.choose(letters, args.reason, since)
+    if args.json:
+        for letter in chosen:
+            sys.stdout.write(
+                orjson.dumps(
+                    {"partition": letter.partition, "offset": letter.offset, **letter.value}
+                ).decode()
+                + "\n"
+            )
+    else:
+        sys.stdout.write(deadletters.summary(chosen))
+    return 0
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from stream.ops.demo import run
 
@@ -218,6 +271,26 @@ def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
         help="refresh every SECONDS, judging the status over the samples seen",
     )
     lag.set_defaults(run=_lag)
+
+    letters = commands.add_parser(
+        "deadletters", help="list, show or redrive the letters of the dead-letter topic"
+    )
+    actions = letters.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="letters grouped by reason, with counts")
+    show = actions.add_parser("show", help="one letter whole: detail, headers, original")
+    show.add_argument("letter", help="PARTITION@OFFSET in the dead-letter topic, or a letter_id")
+    again = actions.add_parser(
+        "redrive", help="publish the original bytes of letters back to the raw topic, once each"
+    )
+    for action in (listing, again):
+        action.add_argument("--reason", help="only letters of this reason")
+        action.add_argument("--since", help="only letters written at or after this ISO 8601 time")
+    listing.add_argument("--json", action="store_true", help="one JSON letter per line")
+    again.add_argument("--dry-run", action="store_true", help="say what would be redriven")
+    again.add_argument(
+        "--max-redrives", type=int, default=3, help="leave letters redriven this often (3)"
+    )
+    letters.set_defaults(run=_deadletters)
 
 
 #: Exit codes, the same for the same kind of failure in every command.

@@ -100,6 +100,7 @@ def make_worker(kafka: Settings, tmp_path: Path, **overrides: object) -> Worker:
         "web_port",
         "store",
         "delivery_timeout_s",
+        "max_page_bytes",
     ):
         env[f"LIVEBLOG_{name.upper()}"] = str(getattr(settings, name))
     return Worker(settings, tmp_path / f"worker-{suffix}.log", env=env)
