@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 
@@ -52,3 +54,41 @@ def test_broker_stop_never_signals_a_process_that_is_not_its_broker(tmp_path) ->
     assert broker.pid() is None
     broker.stop(log=lambda *_: None)  # must not SIGTERM us
     assert not broker.pid_file.exists()
+
+
+def test_two_brokers_starting_at_once_resolve_the_jar_cache_once(tmp_path, monkeypatch) -> None:
+    import threading
+
+    from stream.ops import broker
+    from stream.settings import Settings
+
+    # A stand-in for Maven that is slow and counts its runs: two clones starting their
+    # brokers at once must not both write the shared cache, nor read it half-filled.
+    runs = tmp_path / "runs"
+    fake = tmp_path / "bin" / "mvn"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"echo run >> {runs}\n"
+        "sleep 1\n"
+        'for a in "$@"; do case "$a" in -DoutputDirectory=*) d="${a#*=}";; esac; done\n'
+        'mkdir -p "$d" && touch "$d/kafka_2.13.jar"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    monkeypatch.setattr(broker, "CACHE_ROOT", tmp_path / "cache")
+    results: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(broker.resolve_classpath(Settings(), log=lambda *_: None))
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 2 and results[0] == results[1]
+    assert runs.read_text().count("run") == 1
+    lib = Path(results[0].removesuffix("/*"))
+    assert (lib / "kafka_2.13.jar").exists() and (lib / ".complete").exists()
