@@ -1,0 +1,48 @@
+"""A second worker joins under load, then the first is stopped: the partitions move
+twice, and in the end every entry is there and nothing was invented."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from stream.settings import Settings
+from tests.faults.test_stop import emitted, expected_entries, load
+from tests.integration.conftest import make_worker, publish_values, wait_until_processed
+
+pytestmark = [pytest.mark.kafka, pytest.mark.faults]
+
+
+async def test_a_second_worker_joins_then_the_first_stops_and_nothing_is_lost(
+    kafka: Settings, tmp_path: Path
+) -> None:
+    first = make_worker(kafka, tmp_path)
+    messages = load(2000)
+    await publish_values(first.settings, messages)
+    first.start()
+    second = make_worker(kafka, tmp_path)
+    second.settings = first.settings
+    second.env = {
+        **first.env,
+        "LIVEBLOG_DATA_DIR": str(tmp_path / "second"),
+        "LIVEBLOG_WEB_PORT": str(first.settings.web_port + 7),
+    }
+    second.log_path = tmp_path / "second.log"
+    try:
+        deadline = time.monotonic() + 120
+        while not await emitted(first.settings):
+            assert time.monotonic() < deadline, first.log_tail()
+            await asyncio.sleep(0.3)
+        second.start()  # joins mid-stream: a rebalance
+        await asyncio.sleep(8)
+        first.stop()  # leaves: another rebalance, the second takes everything
+        await wait_until_processed(second, timeout_s=240)
+    finally:
+        first.stop()
+        second.stop()
+    got = await emitted(first.settings)
+    assert set(got) == expected_entries(messages)
+    print(f"rebalance x2: {len(got)} entry records, {len(got) - len(set(got))} duplicates")
