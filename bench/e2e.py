@@ -1,21 +1,26 @@
-"""End to end: raw pages through a real broker and a real worker process.
+"""End to end, measured honestly: raw pages through a real broker and a real worker.
 
-    python bench/e2e.py [--pages 20000] [--paced 2000] [--rate 250]
+    python bench/e2e.py [--pages 20000] [--rounds 3] [--paced 2000]
 
-Runs its own local broker (free ports, temporary directory) and, in one run:
+Runs its own local broker (free ports, temporary directory).  Each round, on fresh
+topics and a fresh consumer group:
 
-1. publishes ``--pages`` raw pages of mixed sizes (1 to 60 entries; new stories and
-   re-scrapes of earlier ones), then starts a worker and times how fast it drains
-   them: pages/s and entries/s;
-2. with the worker caught up, publishes ``--paced`` more pages at ``--rate`` pages/s
-   and measures the latency from publish to entry (p50, p99);
-3. runs two baselines over the same raw messages, plain aiokafka loops committing
-   as they go: one does the worker's work without Faust, state or repartition
-   (parse with the core, produce the entries and dead letters), the other only
-   copies each message (the transport's ceiling).
+1. pre-loads ``--pages`` raw pages (mixed sizes, many stories, some re-scrapes) with
+   nothing running;
+2. starts a worker and times it from its first consumed record (the first record it
+   writes to its internal topic, by record timestamp) to the moment its group's
+   committed offsets reach the end of every input topic (raw and internal); then
+   counts what came out (entries, dead letters);
+3. runs, over the same pages, a plain aiokafka loop doing the same work (consume,
+   parse with the core, produce entries and dead letters, commit) and a loop that
+   only copies each message, each timed from its first consumed record to its last
+   commit.
 
-The last line is the ratio of the worker's pages/s to the same-work baseline's;
-the line above it gives the ratio to the copying loop.
+Then, with a worker caught up, it publishes ``--paced`` pages at half the measured
+worker capacity and reports publish -> entry latency (p50, p99, max) from record
+timestamps, how many rounds stalled (no committed progress for 15 s), and the
+worker's peak RSS.  Figures are medians over rounds with their range; the last line
+is ``worker W pages/s / same-work loop L pages/s = R`` (and the copy ratio).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,9 +44,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from stream.app.lag import measure  # noqa: E402
 from stream.core.process import Source, process_message  # noqa: E402
 from stream.ops.broker import LocalBroker  # noqa: E402
 from stream.ops.processes import free_port_pair, stop_gracefully  # noqa: E402
+from stream.ops.tools import publish_values, read_to_end  # noqa: E402
 from stream.ops.topics import ensure_topics  # noqa: E402
 from stream.settings import Settings  # noqa: E402
 
@@ -52,16 +60,7 @@ SENTENCES = [
     "Unions have called for another day of strikes next Thursday.",
     "Observers believe the agreement could be signed before the end of the month.",
 ]
-
-
-def entries_consumer(settings: Settings) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        settings.entries_topic,
-        bootstrap_servers=settings.bootstrap_servers,
-        auto_offset_reset="earliest",
-        group_id=None,
-        enable_auto_commit=False,
-    )
+STALL_S = 15.0
 
 
 def make_pages(count: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
@@ -98,67 +97,16 @@ def make_pages(count: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
     return pages
 
 
-async def publish(settings: Settings, pages, rate: float | None = None) -> dict[tuple, float]:
-    """Publish; returns publish time (epoch s) by (partition, offset)."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        linger_ms=5,
-        max_request_size=settings.max_message_bytes,
-    )
-    await producer.start()
-    sent: dict[tuple, float] = {}
-    try:
-        started = time.monotonic()
-        pending = []
-        for index, (key, value) in enumerate(pages):
-            if rate is not None:
-                due = started + index / rate
-                delay = due - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            pending.append((time.time(), await producer.send(settings.raw_topic, value, key=key)))
-            if len(pending) >= 1000 or rate is not None:
-                for at, future in pending:
-                    meta = await future
-                    sent[(meta.partition, meta.offset)] = at
-                pending.clear()
-        for at, future in pending:
-            meta = await future
-            sent[(meta.partition, meta.offset)] = at
-    finally:
-        await producer.stop()
-    return sent
-
-
-async def collect(settings: Settings, stop_when, timeout_s: float):
-    """Consume the entries topic; returns [(arrival epoch s, source partition, offset)]."""
-    consumer = entries_consumer(settings)
-    await consumer.start()
-    seen = []
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline and not stop_when(seen):
-            batch = await consumer.getmany(timeout_ms=200, max_records=5000)
-            now = time.time()
-            for records in batch.values():
-                for record in records:
-                    source = orjson.loads(record.value)["source"]
-                    seen.append((now, source["partition"], source["offset"]))
-    finally:
-        await consumer.stop()
-    return seen
-
-
-async def baseline(settings: Settings, total: int, parse: bool) -> float:
+async def baseline(settings: Settings, total: int, parse: bool) -> tuple[float, float]:
     """A plain aiokafka consume-and-produce loop over the raw pages, committing after
-    each batch once its records are acknowledged: messages/s.
+    each batch once its records are acknowledged: (start, seconds).
 
     With ``parse``, each page is parsed by the same core and its entries and dead
     letters are produced (the worker's work without Faust, state or repartition);
     without, each message is produced again as it is (the transport's ceiling).
     """
-    out_topic = settings.raw_topic + (".baseline-parse" if parse else ".baseline-copy")
-    group = "bench-baseline-" + ("parse" if parse else "copy")
+    out_topic = settings.raw_topic + ".out"
+    group = settings.app_id
     await ensure_topics(settings, [out_topic])
     consumer = AIOKafkaConsumer(
         settings.raw_topic,
@@ -207,7 +155,8 @@ async def baseline(settings: Settings, total: int, parse: bool) -> float:
                         )
             await asyncio.gather(*futures)
             await consumer.commit()
-        return done / (time.monotonic() - (started or time.monotonic()))
+        # timed from the first consumed record to the commit of the last
+        return started or time.monotonic(), time.monotonic() - (started or time.monotonic())
     finally:
         await producer.stop()
         await consumer.stop()
@@ -218,12 +167,17 @@ def start_worker(settings: Settings, workdir: Path) -> subprocess.Popen:
     env.update(
         {
             "LIVEBLOG_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+            "LIVEBLOG_APP_ID": settings.app_id,
+            "LIVEBLOG_RAW_TOPIC": settings.raw_topic,
+            "LIVEBLOG_ENTRIES_TOPIC": settings.entries_topic,
+            "LIVEBLOG_DEADLETTER_TOPIC": settings.deadletter_topic,
             "LIVEBLOG_PARTITIONS": str(settings.partitions),
             "LIVEBLOG_DATA_DIR": str(workdir / "worker"),
             "LIVEBLOG_WEB_PORT": str(free_port_pair()),
             "LIVEBLOG_LOG_LEVEL": "warning",
         }
     )
+    workdir.mkdir(parents=True, exist_ok=True)
     log = open(workdir / "worker.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-m", "stream", "worker"],
@@ -234,122 +188,167 @@ def start_worker(settings: Settings, workdir: Path) -> subprocess.Popen:
     )
 
 
+@dataclass
+class Round:
+    pages_per_s: float
+    seconds: float
+    entries: int
+    dead_letters: int
+    stalled: bool
+
+
+def round_settings(base: Settings, name: str) -> Settings:
+    return Settings(
+        bootstrap_servers=base.bootstrap_servers,
+        partitions=base.partitions,
+        app_id=f"bench-{name}",
+        raw_topic=f"raw.{name}",
+        entries_topic=f"entries.{name}",
+        deadletter_topic=f"deadletters.{name}",
+    )
+
+
+async def worker_round(base: Settings, pages, name: str, workdir: Path) -> tuple[Round, int]:
+    settings = round_settings(base, name)
+    await ensure_topics(settings)
+    await publish_values(settings, pages)
+    internal = f"{settings.app_id}-pages-by-story"
+    worker = start_worker(settings, workdir / name)
+    stalled, progress, last_progress = False, -1, time.monotonic()
+    try:
+        while True:
+            await asyncio.sleep(0.2)
+            if worker.poll() is not None:
+                raise SystemExit(f"worker exited: see {workdir / name / 'worker.log'}")
+            lag = await measure(
+                settings.bootstrap_servers, settings.app_id, [settings.raw_topic, internal]
+            )
+            done = sum(max(p.committed, 0) for p in lag.partitions)
+            if done != progress:
+                progress, last_progress = done, time.monotonic()
+            elif time.monotonic() - last_progress > STALL_S:
+                stalled = True
+            topics = {p.topic for p in lag.partitions}
+            if {settings.raw_topic, internal} <= topics and lag.total == 0 and done > 0:
+                finished = time.time()
+                break
+        peak_rss = _peak_rss_kb(worker.pid)
+    finally:
+        stop_gracefully(worker)
+    first = min(r.timestamp for r in await read_to_end(settings, internal)) / 1000
+    entries = len(await read_to_end(settings, settings.entries_topic))
+    letters = len(await read_to_end(settings, settings.deadletter_topic))
+    seconds = finished - first
+    return Round(len(pages) / seconds, seconds, entries, letters, stalled), peak_rss
+
+
+def _peak_rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+async def loop_round(base: Settings, pages, name: str, parse: bool) -> Round:
+    settings = round_settings(base, name)
+    await ensure_topics(settings, [settings.raw_topic])
+    await publish_values(settings, pages)
+    _, seconds = await baseline(settings, len(pages), parse)
+    return Round(len(pages) / seconds, seconds, 0, 0, False)
+
+
+async def latency(base: Settings, pages, rate: float, workdir: Path) -> list[float]:
+    """Publish -> entry latencies (ms) by record timestamps, at ``rate`` pages/s."""
+    settings = round_settings(base, "latency")
+    await ensure_topics(settings)
+    worker = start_worker(settings, workdir / "latency")
+    try:
+        await asyncio.sleep(15)  # the worker joins its group
+        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=0)
+        await producer.start()
+        try:
+            started = time.monotonic()
+            for index, (key, value) in enumerate(pages):
+                delay = started + index / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await producer.send(settings.raw_topic, value, key=key)
+            await producer.flush()
+        finally:
+            await producer.stop()
+        await asyncio.sleep(10)
+    finally:
+        stop_gracefully(worker)
+    raw = {
+        (r.partition, r.offset): r.timestamp
+        for r in await read_to_end(settings, settings.raw_topic)
+    }
+    out = []
+    for record in await read_to_end(settings, settings.entries_topic):
+        source = orjson.loads(record.value)["source"]
+        sent = raw.get((source["partition"], source["offset"]))
+        if sent is not None:
+            out.append(record.timestamp - sent)
+    return out
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def run(args: argparse.Namespace, settings: Settings, workdir: Path) -> None:
-    await ensure_topics(settings)
-    pages = make_pages(args.pages + args.paced)
-    bulk, paced = pages[: args.pages], pages[args.pages :]
-    sizes = [len(v) for _, v in bulk]
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.0f} (range {min(values):.0f}-{max(values):.0f})"
+
+
+async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
+    pages = make_pages(args.pages)
+    sizes = [len(v) for _, v in pages]
     print(
-        f"pages: {len(bulk)} bulk + {len(paced)} paced; size median "
-        f"{statistics.median(sizes) / 1e3:.1f} kB, max {max(sizes) / 1e3:.1f} kB, "
-        f"{sum(sizes) / 1e6:.1f} MB in all"
+        f"pages: {len(pages)} per round, size median {statistics.median(sizes) / 1e3:.1f} kB, "
+        f"max {max(sizes) / 1e3:.1f} kB, {sum(sizes) / 1e6:.1f} MB; {args.rounds} rounds"
     )
-    t0 = time.monotonic()
-    await publish(settings, bulk)
-    print(f"published the bulk in {time.monotonic() - t0:.1f}s")
-
-    worker = start_worker(settings, workdir)
-    try:
-        first_seen: list = []
-
-        async def watch_bulk():
-            idle_since = None
-            seen_all = []
-            consumer = entries_consumer(settings)
-            await consumer.start()
-            try:
-                while True:
-                    batch = await consumer.getmany(timeout_ms=500, max_records=10000)
-                    now = time.monotonic()
-                    got = [r for records in batch.values() for r in records]
-                    if got:
-                        if not first_seen:
-                            first_seen.append(now)
-                        seen_all.extend(got)
-                        idle_since = now
-                    elif idle_since is not None and now - idle_since > args.idle:
-                        return seen_all, idle_since
-                    if worker.poll() is not None:
-                        raise SystemExit(f"worker exited: see {workdir / 'worker.log'}")
-            finally:
-                await consumer.stop()
-
-        records, last_at = await watch_bulk()
-        sources = {
-            (
-                orjson.loads(r.value)["source"]["partition"],
-                orjson.loads(r.value)["source"]["offset"],
-            )
-            for r in records
-        }
-        elapsed = last_at - first_seen[0]
-        worker_pages_per_s = len(bulk) / elapsed
+    workers, same, copies, rss = [], [], [], []
+    for number in range(args.rounds):
+        result, peak = await worker_round(base, pages, f"w{number}", workdir)
+        workers.append(result)
+        rss.append(peak)
+        same.append(await loop_round(base, pages, f"s{number}", parse=True))
+        copies.append(await loop_round(base, pages, f"c{number}", parse=False))
         print(
-            f"worker: {len(records)} entries from {len(sources)} pages with new content "
-            f"({len(bulk)} published), drained in {elapsed:.1f}s (first to last entry)"
+            f"round {number + 1}: worker {result.pages_per_s:.0f} pages/s in {result.seconds:.1f}s "
+            f"({result.entries} entries, {result.dead_letters} dead letters"
+            f"{', STALLED' if result.stalled else ''}), same-work loop "
+            f"{same[-1].pages_per_s:.0f} pages/s, copy loop {copies[-1].pages_per_s:.0f} msgs/s"
         )
+    w = statistics.median(r.pages_per_s for r in workers)
+    rate = max(1.0, w / 2)
+    lat = await latency(base, make_pages(args.paced, seed=11), rate, workdir)
+    if lat:
         print(
-            f"throughput: {worker_pages_per_s:.0f} pages/s, {len(records) / elapsed:.0f} entries/s"
+            f"latency publish->entry at {rate:.0f} pages/s (half of capacity): p50 "
+            f"{percentile(lat, 0.5):.0f} ms, p99 {percentile(lat, 0.99):.0f} ms, "
+            f"max {max(lat):.0f} ms ({len(lat)} entries)"
         )
-
-        # Latency at a steady rate, worker caught up.
-        sent_task = asyncio.create_task(publish(settings, paced, rate=args.rate))
-        before = len(records)
-        arrivals = await collect(
-            settings,
-            lambda seen: sent_task.done() and len(seen) >= before and _settled(seen),
-            timeout_s=args.paced / args.rate + 60,
-        )
-        sent = await sent_task
-        latencies = [(at - sent[(p, o)]) * 1e3 for at, p, o in arrivals if (p, o) in sent]
-        if latencies:
-            p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
-            print(
-                f"latency publish->entry at {args.rate:.0f} pages/s over {len(paced)} pages: "
-                f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({len(latencies)} entries)"
-            )
-    finally:
-        stop_gracefully(worker)
-
-    same_work = await baseline(settings, len(bulk), parse=True)
-    print(
-        f"baseline, same work (plain aiokafka: consume, parse with the core, produce entries "
-        f"and dead letters, commit): {same_work:.0f} pages/s"
-    )
-    copy = await baseline(settings, len(bulk), parse=False)
-    print(
-        f"baseline, transport only (plain aiokafka: consume, produce the same message, commit): "
-        f"{copy:.0f} msgs/s; worker / that = {worker_pages_per_s / copy:.2f}"
-    )
-    print(
-        f"e2e: worker {worker_pages_per_s:.0f} pages/s / same-work baseline {same_work:.0f} "
-        f"pages/s = {worker_pages_per_s / same_work:.2f}"
-    )
-
-
-_last_len = [0, 0.0]
-
-
-def _settled(seen) -> bool:
-    """No new entry for 3 seconds."""
-    now = time.monotonic()
-    if len(seen) != _last_len[0]:
-        _last_len[0], _last_len[1] = len(seen), now
-        return False
-    return now - _last_len[1] > 3.0
+    print(f"stalled rounds: {sum(r.stalled for r in workers)} of {len(workers)}")
+    print(f"worker peak RSS: {max(rss) / 1024:.0f} MB")
+    print(f"worker pages/s: {spread([r.pages_per_s for r in workers])}")
+    print(f"same-work loop pages/s: {spread([r.pages_per_s for r in same])}")
+    print(f"copy loop msgs/s: {spread([r.pages_per_s for r in copies])}")
+    loop = statistics.median(r.pages_per_s for r in same)
+    c = statistics.median(r.pages_per_s for r in copies)
+    print(f"worker {w:.0f} pages/s / copy loop {c:.0f} msgs/s = {w / c:.2f}")
+    print(f"worker {w:.0f} pages/s / same-work loop {loop:.0f} pages/s = {w / loop:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--paced", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=250.0)
-    parser.add_argument("--idle", type=float, default=5.0, help="seconds without output = done")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
