@@ -1,0 +1,61 @@
+"""The worker's judgements about itself, without a broker: lag status (Burrow-style),
+liveness and readiness."""
+
+from __future__ import annotations
+
+import time
+
+from stream.app.health import LOOP_STALE_S, WorkerHealth
+from stream.app.lag import GroupLag, PartitionLag, judge, worst
+
+
+def sample(at: float, committed: int, end: int, age: float | None = None) -> PartitionLag:
+    return PartitionLag("raw", 0, committed, end, age, at)
+
+
+def test_no_lag_is_ok_whatever_else() -> None:
+    assert judge([sample(0, 10, 10)], has_members=False) == "OK"
+
+
+def test_lag_without_members_is_stopped() -> None:
+    assert judge([sample(0, 10, 20, 5.0)], has_members=False) == "STOPPED"
+
+
+def test_a_committed_offset_that_does_not_move_over_the_window_is_stalled() -> None:
+    history = [sample(t, 10, 20 + t, 1.0) for t in range(0, 25, 5)]
+    assert judge(history, has_members=True, window_s=20) == "STALLED"
+
+
+def test_moving_through_lag_is_ok_and_old_lag_is_a_warning() -> None:
+    moving = [sample(t, 10 + t, 30 + t, 2.0) for t in range(0, 25, 5)]
+    assert judge(moving, has_members=True) == "OK"
+    assert judge([sample(0, 10, 20, 45.0)], has_members=True, warn_s=30) == "WARNING"
+    assert judge([sample(0, 10, 20, 200.0)], has_members=True, stall_s=120) == "STALLED"
+
+
+def test_the_worst_status_wins() -> None:
+    assert worst(["OK", "STALLED", "WARNING"]) == "STALLED" and worst([]) == "OK"
+
+
+def test_liveness_fails_when_the_loop_is_silent_or_a_stage_holds_an_event() -> None:
+    health = WorkerHealth()
+    assert health.liveness(30.0) == (True, "ok")
+    health.oldest_in_flight_s = {"diff_stories": 200.0}
+    assert health.liveness(30.0)[0] is False
+    health.oldest_in_flight_s = {}
+    health.loop_beat = time.monotonic() - LOOP_STALE_S - 1
+    assert health.liveness(30.0)[0] is False
+
+
+def test_readiness_needs_kafka_partitions_and_no_recovery() -> None:
+    health = WorkerHealth()
+    assert health.readiness()[0] is False  # Kafka not reached yet
+    health.record_lag(GroupLag("g", ["m"], [sample(time.time(), 1, 1)]))
+    assert health.readiness() == (False, "no partitions assigned")
+    health.assigned_partitions = 4
+    assert health.readiness() == (True, "ok")
+    health.recovering = True
+    assert "recovering" in health.readiness()[1]
+    health.recovering = False
+    health.record_lag_failure("KafkaConnectionError: refused")
+    assert health.readiness() == (False, "cannot reach Kafka: KafkaConnectionError: refused")
