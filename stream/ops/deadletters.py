@@ -16,16 +16,14 @@ import base64
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import orjson
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaConnectionError
 from tqdm import tqdm
 
 from stream.app.deadletters import REDRIVE_COUNT_HEADER
-from stream.ops.tools import publish_values, read_to_end, unreachable
+from stream.ops.tools import publish_values, read_to_end, started_producer
 from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 
@@ -134,7 +132,7 @@ async def redrive(
 ) -> int:
     """Publish the original bytes of the chosen, not yet redriven letters back to the
     raw topic; returns how many were sent."""
-    memory = Settings(**{**vars_of(settings), "raw_topic": f"{settings.app_id}-redriven"})
+    memory = replace(settings, raw_topic=f"{settings.app_id}-redriven")
     await ensure_topics(memory, [memory.raw_topic])
     done = {record.key for record in await read_to_end(memory, memory.raw_topic)}
     letters = [
@@ -161,21 +159,8 @@ async def redrive(
     return sent
 
 
-def vars_of(settings: Settings) -> dict:
-    return {spec.name: getattr(settings, spec.name) for spec in fields(settings)}
-
-
 async def _publish_originals(settings: Settings, letters: list[Letter], progress: bool) -> int:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        max_request_size=settings.max_message_bytes,
-        acks="all",
-        enable_idempotence=True,
-    )
-    try:
-        await producer.start()
-    except KafkaConnectionError:
-        raise unreachable(settings) from None
+    producer = await started_producer(settings)
     try:
         pending = []
         bar = not progress or len(letters) < 2

@@ -75,6 +75,23 @@ async def publish(
     return await publish_values(settings, messages(), len(files) * repeat, progress)
 
 
+async def started_producer(settings: Settings) -> AIOKafkaProducer:
+    """An idempotent producer with the project's message size limit, started."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        max_request_size=settings.max_message_bytes,
+        linger_ms=5,
+        acks="all",
+        enable_idempotence=True,
+    )
+    try:
+        await producer.start()
+    except KafkaConnectionError:
+        await producer.stop()
+        raise unreachable(settings) from None
+    return producer
+
+
 async def publish_values(
     settings: Settings,
     messages: Iterable[tuple[bytes | None, bytes]],
@@ -87,17 +104,7 @@ async def publish_values(
         await ensure_topics(settings, [settings.raw_topic])
     except KafkaConnectionError:
         raise unreachable(settings) from None
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        max_request_size=settings.max_message_bytes,
-        linger_ms=5,
-        acks="all",
-        enable_idempotence=True,
-    )
-    try:
-        await producer.start()
-    except KafkaConnectionError:
-        raise unreachable(settings) from None
+    producer = await started_producer(settings)
     sent = 0
     try:
         with tqdm(
