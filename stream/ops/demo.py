@@ -66,7 +66,7 @@ def run(settings: Settings, seconds: float | None, feed_samples: bool) -> int:
         )
     print(
         f"Worker started (pid {worker.pid}); its log is {log_path}, its status page "
-        f"http://{settings.web_host}:{settings.web_port}/liveblog/stats/",
+        f"http://{settings.web_host}:{settings.web_port}/status",
         flush=True,
     )
     try:
