@@ -178,7 +178,10 @@ def _led_segments(
     bylines = [_is_byline_marker(candidate.marker) for candidate in markers]
     for candidate, byline in zip(markers, bylines, strict=True):
         start, headline_above = candidate.start, None
-        above = _line_above(text, candidate.start, top_end) if ages or byline else None
+        near = ages and any(
+            word in text[max(0, candidate.start - 40) : candidate.start] for word in _AGE_WORDS
+        )
+        above = _line_above(text, candidate.start, top_end) if near or byline else None
         if above is not None:
             above_start, line = above
             if is_relative_age(line):

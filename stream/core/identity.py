@@ -49,6 +49,7 @@ def story_id_for(url: str | None, source: str | None, title: str) -> str:
     )
 
 
+@lru_cache(maxsize=20_000)  # re-scrapes repeat their entries
 def entry_id_for(story_id: str, posted_at: str, ordinal: int) -> str:
     """An entry is its story, its posting time and its rank among entries posted the
     same minute (oldest first), which survive edits to its text."""
