@@ -31,9 +31,9 @@ from stream.core.timegrammar import Clock, Marker, is_relative_age
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
 _LINE = re.compile(r"[^\n]+")
 _EMPTY = re.compile(r"")
-# Words of relative ages ("5h ago", "vor 3 Minuten"): only then are lines above markers
-# read (substring tests: far cheaper than a regex over the page).
-_AGE_WORDS = ("ago", "vor ", "il y a", "hace ", "geleden", "há ", " fa")
+# Words of relative ages ("5h ago", "vor 3 Minuten"): only near them is the line above
+# a marker read.
+_AGE_HINT = re.compile(r"ago|vor |il y a|hace |geleden|há | fa")
 _TERMINAL = frozenset(".!?…")
 _CLOSERS = "\"'”’»)]*"
 # Spillover is prose: a long line with a sentence in it.
@@ -173,14 +173,12 @@ def _led_segments(
     text: str, markers: list[Candidate], top_end: int
 ) -> tuple[list[EntrySegment], int]:
     """Entries that start at their marker line (or at a headline or age line above it)."""
-    ages = any(word in text for word in _AGE_WORDS)  # any "5h ago" on the page at all?
     starts = []
     bylines = [_is_byline_marker(candidate.marker) for candidate in markers]
     for candidate, byline in zip(markers, bylines, strict=True):
         start, headline_above = candidate.start, None
-        near = ages and any(
-            word in text[max(0, candidate.start - 40) : candidate.start] for word in _AGE_WORDS
-        )
+        # "5h ago" right above the clock: only then is the line above read.
+        near = _AGE_HINT.search(text, max(0, candidate.start - 40), candidate.start) is not None
         above = _line_above(text, candidate.start, top_end) if near or byline else None
         if above is not None:
             above_start, line = above
