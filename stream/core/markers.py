@@ -17,7 +17,7 @@ from stream.core.locales import (
     LOCALES,
     ZONE_ABBREVIATIONS,
 )
-from stream.core.timegrammar import Clock
+from stream.core.timegrammar import Clock, hour_of_day, offset_minutes
 
 
 def _alternation(phrases: list[str] | tuple[str, ...] | set[str]) -> str:
@@ -147,22 +147,15 @@ def read_clock(match: re.Match[str]) -> Clock | None:
     hour_text, minute_text, ampm, zone, offset = match.group("h", "m", "ampm", "zone", "offset")
     if minute_text is None and not ampm:
         return None
-    hour = int(hour_text)
+    hour = hour_of_day(int(hour_text), ampm)
+    if hour is None:
+        return None
     minute = int(minute_text) if minute_text else 0
-    if ampm:
-        if not 1 <= hour <= 12:
-            return None
-        hour = (hour % 12) + (12 if ampm[0] in "pP" else 0)
-    offset_minutes = None
-    if offset:
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
-        offset_minutes = sign * (int(hours) * 60 + int(minutes))
     date = None
     if "d" in match.re.groupindex and (match.group("y") or match.group("iy")):
         date = numeric_date(match.groupdict())
-    return Clock(hour, minute, zone.upper() if zone else None, offset_minutes, date)
+    stated = offset_minutes(offset) if offset else None
+    return Clock(hour, minute, zone.upper() if zone else None, stated, date)
 
 
 def numeric_date(groups: dict[str, str | None]) -> tuple[int, int, int] | None:

@@ -209,15 +209,31 @@ def _clock_of(
     minute_text = groups.get("m") or groups.get("m4")
     if hour_text is None:
         return None
-    hour, minute = int(hour_text), int(minute_text) if minute_text else 0
-    ampm = groups.get("ampm")
-    if ampm:
-        if not 1 <= hour <= 12:
-            return None
-        hour = (hour % 12) + (12 if ampm[0] in "pP" else 0)
+    hour = hour_of_day(int(hour_text), groups.get("ampm"))
+    if hour is None:
+        return None
+    minute = int(minute_text) if minute_text else 0
     zone_text = groups.get("zone")
     zone, offset = _zone_of(zone_text) if zone_text else (None, None)
     return Clock(hour, minute, zone, offset, date, date_alt)
+
+
+def hour_of_day(hour: int, ampm: str | None) -> int | None:
+    """The 24-hour hour of a printed hour and its am/pm, or None when they disagree
+    (hour 13 with "pm")."""
+    if not ampm:
+        return hour
+    if not 1 <= hour <= 12:
+        return None
+    return (hour % 12) + (12 if ampm[0] in "pP" else 0)
+
+
+def offset_minutes(offset: str) -> int:
+    """Minutes of a printed UTC offset: "+2", "-0530", "+05:30"."""
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
+    return sign * (int(hours) * 60 + int(minutes))
 
 
 def _zone_of(text: str) -> tuple[str | None, int | None]:
@@ -225,12 +241,7 @@ def _zone_of(text: str) -> tuple[str | None, int | None]:
     if match is None:
         return None, None
     abbreviation, offset = match.groups()
-    minutes = None
-    if offset:
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        hours, mins = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
-        minutes = sign * (int(hours) * 60 + int(mins))
+    minutes = offset_minutes(offset) if offset else None
     if abbreviation not in ZONE_ABBREVIATIONS and minutes is None:
         return None, None  # unknown abbreviation: the page's zone decides
     return abbreviation, minutes
