@@ -30,7 +30,6 @@ from stream.core.timegrammar import Clock, Marker, is_relative_age
 # A trailing " | Section" on the title line names the section.
 _TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
 _LINE = re.compile(r"[^\n]+")
-_EMPTY = re.compile(r"")
 # Words of relative ages ("5h ago", "vor 3 Minuten"): only near them is the line above
 # a marker read.
 _AGE_HINT = re.compile(r"ago|vor |il y a|hace |geleden|há | fa")
@@ -130,14 +129,15 @@ def analyse(text: str) -> tuple[Layout | None, Induction | None]:
         return None, induction
     chosen = induction.chosen
     title, section = _split_title(title_match.group().strip())
+    top_start = title_match.end()
     if chosen.candidates[0].start < title_match.start():
         # The page starts with an entry: it has no title line.
-        title, section, title_match = "", None, _EMPTY.match(text)
+        title, section, top_start = "", None, 0
     stamped = chosen.shape[0] == "trail"
     if stamped:
         segments, tail_start = _stamped_segments(text, chosen.candidates)
     else:
-        segments, tail_start = _led_segments(text, chosen.candidates, title_match.end())
+        segments, tail_start = _led_segments(text, chosen.candidates, top_start)
     trailer_start = _trailer_start(text, tail_start)
     entries_end = trailer_start if trailer_start is not None else len(text)
     trailer, spillover, tags = "", None, []
@@ -157,7 +157,7 @@ def analyse(text: str) -> tuple[Layout | None, Induction | None]:
     layout = Layout(
         title=title,
         section=section,
-        top=text[title_match.end() : (segments[0].start if segments else tail_start)],
+        top=text[top_start : (segments[0].start if segments else tail_start)],
         entries=segments,
         trailer=trailer,
         spillover=spillover,

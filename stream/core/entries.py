@@ -144,7 +144,7 @@ def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
 
 
 def _evidence_of(segment: EntrySegment) -> _Evidence:
-    return _evidence(segment.rest, _body_text(segment))
+    return _evidence(segment.rest, segment.body_text)
 
 
 @lru_cache(maxsize=MEMO_SIZE)
@@ -184,16 +184,12 @@ def _inner_split(rest: str) -> tuple[str, str] | None:
     return None
 
 
-def _body_text(segment: EntrySegment) -> str:
-    return segment.body_text
-
-
 def _has_sentence_end(text: str) -> bool:
     return re.search(r"[.!?…](?:\s|$)", text) is not None
 
 
 def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> EntryParts:
-    return _read_entry(segment.rest, segment.headline_above, _body_text(segment), style)
+    return _read_entry(segment.rest, segment.headline_above, segment.body_text, style)
 
 
 @lru_cache(maxsize=MEMO_SIZE)

@@ -35,7 +35,14 @@ from stream.core.language import detect_language
 from stream.core.locales import LOCALES
 from stream.core.markers import clock_of_text
 from stream.core.timegrammar import read_marker
-from stream.core.timeline import UTC, date_entries, format_utc, page_anchor, zone_named
+from stream.core.timeline import (
+    UTC,
+    date_entries,
+    forget_dating_memos,
+    format_utc,
+    page_anchor,
+    zone_named,
+)
 
 _DIGIT = re.compile(r"\d")
 
@@ -64,11 +71,12 @@ class Outcome:
 
 
 def forget_memos() -> None:
-    """Clear what the parser remembers between messages (marker lines, clock times,
-    canonical URLs): for measuring it cold."""
-    for memo in (read_marker, clock_of_text, canonical_url):
+    """Clear everything the parser remembers between messages (marker lines, clock
+    times, entries, local times, page dates, URLs, ids): for measuring it cold."""
+    for memo in (read_marker, clock_of_text, canonical_url, entry_id_for):
         memo.cache_clear()
     forget_entry_memos()
+    forget_dating_memos()
 
 
 def process_message(

@@ -229,7 +229,6 @@ def page_anchor(
     matter or the trailer), capped by the scrape time; the Kafka record time is the
     last resort."""
     page_times = [*_page_times(top, page_zone), *_page_times(trailer, page_zone)]
-    page_times = [t for t in page_times if t is not None]
     candidates = []
     if page_times:
         candidates.append(max(page_times))
@@ -281,3 +280,9 @@ def _date_line_instant(
         # A date without a time: the page was live at some point that day.
         return localize(day, Clock(23, 59), page_zone) + timedelta(seconds=59)
     return localize(day, clock, page_zone)
+
+
+def forget_dating_memos() -> None:
+    """Clear what dating remembers between messages (for measuring it cold)."""
+    for memo in (localize, format_utc, _page_times):
+        memo.cache_clear()
