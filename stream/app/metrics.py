@@ -11,6 +11,7 @@ alerts work unchanged.  The rest is the worker's own, prefixed ``liveblog_``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -85,24 +86,16 @@ class WorkerMetrics:
         return generate_latest(self.registry)
 
 
+@dataclass(frozen=True, slots=True)
 class WorkerState:
     """What the gauges show, as the app sees it now."""
 
-    def __init__(
-        self,
-        in_flight: dict[str, int],
-        table_keys: dict[str, int],
-        assigned_partitions: int,
-        consumer_state: str,
-        lag: GroupLag | None,
-        statuses: dict[tuple[str, int], str],
-    ) -> None:
-        self.in_flight = in_flight
-        self.table_keys = table_keys
-        self.assigned_partitions = assigned_partitions
-        self.consumer_state = consumer_state
-        self.lag = lag
-        self.statuses = statuses
+    in_flight: dict[str, int]
+    table_keys: dict[str, int]
+    assigned_partitions: int
+    consumer_state: str
+    lag: GroupLag | None
+    statuses: dict[tuple[str, int], str]
 
 
 CONSUMER_STATES = ("starting", "recovering", "running", "rebalancing", "stopping")

@@ -43,6 +43,7 @@ class Watch:
     recent_stories: OrderedDict = field(default_factory=OrderedDict)
     rates: deque = field(default_factory=lambda: deque(maxlen=RATE_SAMPLES))
     _last_sample: tuple[float, int, int] | None = None
+    _beats: int = 0
 
     def delivered(self, item: InFlight) -> None:
         self.metrics.observe_delivered([(s.kind, s.since) for s in item.sends], time.time())
@@ -69,7 +70,7 @@ class Watch:
 
     def sample_rates(self) -> None:
         now = time.time()
-        pages = sum(t.delivered_events for t in self.trackers[:1])
+        pages = self.trackers[0].delivered_events  # the parse stage: one event a page
         sample = (now, pages, self.entries_delivered)
         if self._last_sample is not None and now - self._last_sample[0] > 0:
             elapsed = now - self._last_sample[0]
@@ -85,7 +86,7 @@ class Watch:
     async def heartbeat(self) -> None:
         health = self.health
         health.beat()
-        self._beats = getattr(self, "_beats", 0) + 1
+        self._beats += 1
         if self._beats % RATE_EVERY_BEATS == 0:
             self.sample_rates()
         health.recovering = bool(getattr(self.app, "in_recovery", False))
