@@ -247,7 +247,7 @@ async def worker_round(base: Settings, pages, name: str, workdir: Path) -> tuple
     settings = round_settings(base, name)
     await ensure_topics(settings)
     await publish_values(settings, pages)
-    internal = f"{settings.app_id}-pages-by-story"
+    internal = settings.pages_by_story_topic
     worker = start_worker(settings, workdir / name)
     stalled, progress, last_progress = False, -1, time.monotonic()
     try:

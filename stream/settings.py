@@ -89,6 +89,16 @@ class Settings:
         settings.validate()
         return settings
 
+    @property
+    def pages_by_story_topic(self) -> str:
+        """The worker's internal topic: parsed pages, keyed by story."""
+        return f"{self.app_id}-pages-by-story"
+
+    @property
+    def input_topics(self) -> list[str]:
+        """The topics the worker's group consumes: the raw topic and its internal one."""
+        return [self.raw_topic, self.pages_by_story_topic]
+
     def public(self) -> dict[str, str]:
         """The settings as shown to people (the status page, the worker's start line):
         anything that could be a secret is masked."""

@@ -26,7 +26,7 @@ from stream.settings import Settings
 def create_app(settings: Settings) -> faust.App:
     """The Faust application, configured from ``settings``."""
     app = faust_app(settings)
-    pages_by_story_name = f"{settings.app_id}-pages-by-story"
+    pages_by_story_name = settings.pages_by_story_topic
     raw_pages = app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
     pages_by_story = app.topic(
         pages_by_story_name,
@@ -55,7 +55,7 @@ def create_app(settings: Settings) -> faust.App:
         app=app,
         bootstrap=settings.bootstrap_servers,
         group=settings.app_id,
-        input_topics=[settings.raw_topic, pages_by_story_name],
+        input_topics=settings.input_topics,
         trackers=[parse_tracker, diff_tracker],
         tables={"stories": stories, "entries": entry_states},
         metrics=metrics,

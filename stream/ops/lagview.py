@@ -11,7 +11,7 @@ import orjson
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from stream.app.lag import GroupLag, PartitionLag, judge, measure, worst
-from stream.ops.tools import input_topics, unreachable
+from stream.ops.tools import unreachable
 from stream.settings import Settings
 
 EXIT_NOT_OK = 3
@@ -23,7 +23,7 @@ async def watch_lag(settings: Settings, as_json: bool, every: float | None) -> i
     history: dict[tuple[str, int], deque[PartitionLag]] = {}
     while True:
         try:
-            lag = await measure(settings.bootstrap_servers, settings.app_id, input_topics(settings))
+            lag = await measure(settings.bootstrap_servers, settings.app_id, settings.input_topics)
         except KafkaConnectionError:
             print(f"stream lag: {unreachable(settings)}", file=sys.stderr)
             return 1

@@ -289,16 +289,10 @@ async def consumer_lag(
     return [(p.topic, p.partition, p.committed, p.lag) for p in lag.partitions]
 
 
-def input_topics(settings: Settings) -> list[str]:
-    """The topics the worker's group consumes: the raw topic and its internal one."""
-    return [settings.raw_topic, f"{settings.app_id}-pages-by-story"]
-
-
 __all__ = [
     "ToolError",
     "consumer_lag",
     "describe",
-    "input_topics",
     "publish",
     "publish_values",
     "read_to_end",

@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from stream.ops.broker import LocalBroker
 from stream.ops.processes import free_port_pair, stop_gracefully
-from stream.ops.tools import consumer_lag, input_topics, publish_values, read_to_end
+from stream.ops.tools import consumer_lag, publish_values, read_to_end
 from stream.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.kafka
@@ -153,8 +153,8 @@ async def delete_topic(settings: Settings, topic: str) -> None:
 
 async def _caught_up(settings: Settings) -> bool:
     """No lag on any partition of the worker's input topics (``stream lag``'s figures)."""
-    rows = await consumer_lag(settings, input_topics(settings))
-    internal = input_topics(settings)[1]
+    rows = await consumer_lag(settings, settings.input_topics)
+    internal = settings.pages_by_story_topic
     return any(topic == internal for topic, *_ in rows) and all(lag == 0 for *_, lag in rows)
 
 
