@@ -49,6 +49,11 @@ class Letter:
         return f"{self.partition}@{self.offset}"
 
     @property
+    def holds_message(self) -> bool:
+        """Does it carry the whole original message (not only a piece of text)?"""
+        return bool(self.value.get("original"))
+
+    @property
     def original(self) -> bytes | None:
         encoded = self.value.get("original")
         return base64.b64decode(encoded) if encoded else None
@@ -140,7 +145,7 @@ async def redrive(
         for letter in choose(await read_letters(settings), reason, since)
         if letter.identity not in done
     ]
-    sendable = [letter for letter in letters if letter.original is not None]
+    sendable = [letter for letter in letters if letter.holds_message]
     worn = [letter for letter in sendable if letter.redrives >= max_redrives]
     sendable = [letter for letter in sendable if letter.redrives < max_redrives]
     if len(letters) > len(sendable) + len(worn):
