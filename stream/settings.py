@@ -22,6 +22,26 @@ class SettingsError(ValueError):
 class Settings:
     #: Kafka bootstrap servers, comma separated.
     bootstrap_servers: str = "127.0.0.1:9092"
+    #: How clients talk to Kafka: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.
+    security_protocol: str = "PLAINTEXT"
+    #: SASL mechanism (with SASL_*): PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+    sasl_mechanism: str = "PLAIN"
+    #: SASL user name and password (with SASL_*).  The password may instead be read
+    #: from a file (sasl_password_file), as orchestrators mount secrets.
+    sasl_username: str = ""
+    sasl_password: str = ""
+    sasl_password_file: str = ""
+    #: PEM file of the certificate authorities to trust (with SSL, SASL_SSL); empty:
+    #: the system's trusted authorities, as for a managed cluster with a public CA.
+    ssl_cafile: str = ""
+    #: Client certificate and its private key, PEM (mutual TLS); the key's password
+    #: if it is encrypted.
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
+    ssl_key_password: str = ""
+    #: Check that the broker's certificate names the host connected to.  Turning it
+    #: off lets anyone with a certificate from the trusted CA pose as the broker.
+    ssl_check_hostname: bool = True
     #: Topic scrapers publish raw pages to.
     raw_topic: str = "articles.raw"
     #: Topic of live-blog entries (the public output).
@@ -80,7 +100,7 @@ class Settings:
             raw = environ[name]
             kind = type(getattr(cls, spec.name))
             try:
-                values[spec.name] = Path(raw) if kind is type(PROJECT_ROOT) else kind(raw)
+                values[spec.name] = _converted(raw, kind)
             except ValueError:
                 raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
         if environ.get("KAFKA_HOME") and "kafka_home" not in values:
@@ -99,14 +119,46 @@ class Settings:
         """The topics the worker's group consumes: the raw topic and its internal one."""
         return [self.raw_topic, self.pages_by_story_topic]
 
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    def sasl_password_value(self) -> str:
+        """The SASL password, read from sasl_password_file when that is set."""
+        if not self.sasl_password_file:
+            return self.sasl_password
+        try:
+            return Path(self.sasl_password_file).read_text().strip()
+        except OSError as exc:
+            raise SettingsError(
+                f"LIVEBLOG_SASL_PASSWORD_FILE={self.sasl_password_file}: cannot read it "
+                f"({exc.strerror})"
+            ) from None
+
+    def environment(self) -> dict[str, str]:
+        """``LIVEBLOG_*`` variables that give a child process these settings (those
+        that differ from the defaults)."""
+        return {
+            f"LIVEBLOG_{spec.name.upper()}": str(getattr(self, spec.name)).lower()
+            if isinstance(getattr(self, spec.name), bool)
+            else str(getattr(self, spec.name))
+            for spec in fields(self)
+            if getattr(self, spec.name) != spec.default
+        }
+
     def public(self) -> dict[str, str]:
         """The settings as shown to people (the status page, the worker's start line):
-        anything that could be a secret is masked."""
+        anything that could be a secret is masked (a file's path is not a secret)."""
         shown = {}
         for spec in fields(self):
             value = getattr(self, spec.name)
-            secret = any(word in spec.name for word in ("password", "secret", "token", "key"))
-            shown[f"LIVEBLOG_{spec.name.upper()}"] = "****" if secret and value else str(value)
+            shown[f"LIVEBLOG_{spec.name.upper()}"] = (
+                "****" if is_secret_setting(spec.name) and value else str(value)
+            )
         return shown
 
     def validate(self) -> None:
@@ -126,6 +178,7 @@ class Settings:
             raise SettingsError("LIVEBLOG_SESSION_TIMEOUT_S must be between 3 and 300 seconds")
         if self.partitions < 1:
             raise SettingsError("LIVEBLOG_PARTITIONS must be at least 1")
+        self._validate_security()
         needed = self.max_page_bytes * 4 // 3 + 64 * 1024
         if self.max_message_bytes < needed:
             raise SettingsError(
@@ -133,3 +186,61 @@ class Settings:
                 f"letter of a {self.max_page_bytes}-byte page (base64); set it to at "
                 f"least {needed}"
             )
+
+    def _validate_security(self) -> None:
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise SettingsError(
+                f"LIVEBLOG_SECURITY_PROTOCOL={self.security_protocol!r}: use "
+                + ", ".join(SECURITY_PROTOCOLS)
+            )
+        if self.uses_sasl:
+            if self.sasl_mechanism not in SASL_MECHANISMS:
+                raise SettingsError(
+                    f"LIVEBLOG_SASL_MECHANISM={self.sasl_mechanism!r}: use "
+                    + ", ".join(SASL_MECHANISMS)
+                )
+            if not self.sasl_username:
+                raise SettingsError(
+                    f"LIVEBLOG_SECURITY_PROTOCOL={self.security_protocol} needs "
+                    "LIVEBLOG_SASL_USERNAME and LIVEBLOG_SASL_PASSWORD (or "
+                    "LIVEBLOG_SASL_PASSWORD_FILE)"
+                )
+            if not self.sasl_password_value():
+                raise SettingsError(
+                    "LIVEBLOG_SASL_PASSWORD (or LIVEBLOG_SASL_PASSWORD_FILE) is empty; "
+                    f"SASL needs the password of user {self.sasl_username!r}"
+                )
+        if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
+            raise SettingsError(
+                "LIVEBLOG_SSL_CERTFILE and LIVEBLOG_SSL_KEYFILE go together (mutual TLS "
+                "needs the client certificate and its key)"
+            )
+        for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "sasl_password_file"):
+            path = getattr(self, name)
+            if path and not Path(path).is_file():
+                raise SettingsError(f"LIVEBLOG_{name.upper()}={path}: no such file")
+
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+_SECRET_WORDS = ("password", "secret", "token")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def is_secret_setting(name: str) -> bool:
+    """Is the setting of that (field) name a secret to mask?  Paths to secrets are not."""
+    if name.endswith("_file"):
+        return False
+    return any(word in name for word in _SECRET_WORDS)
+
+
+def _converted(raw: str, kind: type) -> object:
+    if kind is bool:
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise ValueError(raw)
+    if kind is type(PROJECT_ROOT):
+        return Path(raw)
+    return kind(raw)

@@ -20,6 +20,7 @@ from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
 from stream.app.watch import Watch
 from stream.app.web import add_pages, add_status_page
+from stream.connection import client_options, tls_context
 from stream.settings import Settings
 
 
@@ -53,7 +54,7 @@ def create_app(settings: Settings) -> faust.App:
     diff_tracker = DeliveryTracker("diff_stories", sender, settings.max_pages_in_flight)
     watch = Watch(
         app=app,
-        bootstrap=settings.bootstrap_servers,
+        connection=client_options(settings),
         group=settings.app_id,
         input_topics=settings.input_topics,
         trackers=[parse_tracker, diff_tracker],
@@ -82,11 +83,27 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
+def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
+    """Faust's form of the connection settings (``stream.connection``)."""
+    context = tls_context(settings)
+    if settings.uses_sasl:
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password_value(),
+            mechanism=settings.sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
 def faust_app(settings: Settings) -> faust.App:
     """The Faust app and its Kafka client settings."""
     return faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        broker_credentials=broker_credentials(settings),
         store="rocksdb://" if settings.store == "rocksdb" else "memory://",
         datadir=str(settings.data_dir),
         processing_guarantee=settings.processing_guarantee,

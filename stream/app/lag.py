@@ -19,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -92,12 +93,11 @@ def worst(statuses: Sequence[str]) -> str:
     return max(statuses, key=STATUSES.index, default="OK")
 
 
-async def measure(bootstrap: str, group: str, topics: Sequence[str]) -> GroupLag:
-    """Committed offsets, log ends, oldest uncommitted message ages and members."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
-    )
+async def measure(connection: Mapping[str, Any], group: str, topics: Sequence[str]) -> GroupLag:
+    """Committed offsets, log ends, oldest uncommitted message ages and members.
+    ``connection``: the clients' keyword arguments (``stream.connection``)."""
+    admin = AIOKafkaAdminClient(**connection, request_timeout_ms=10000)
+    consumer = AIOKafkaConsumer(**connection, enable_auto_commit=False, group_id=None)
     await admin.start()
     try:
         await consumer.start()

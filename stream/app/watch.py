@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, OrderedDict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ RATE_SAMPLES = 120  # ten minutes of them
 @dataclass
 class Watch:
     app: Any  # the Faust app (its consumer and tables)
-    bootstrap: str
+    connection: Mapping[str, Any]  # the Kafka clients' keyword arguments
     group: str
     input_topics: list[str]
     trackers: list[DeliveryTracker]
@@ -99,7 +100,7 @@ class Watch:
 
     async def watch_lag(self) -> None:
         try:
-            lag = await measure(self.bootstrap, self.group, self.input_topics)
+            lag = await measure(self.connection, self.group, self.input_topics)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"
             if self.health.lag_error != message:

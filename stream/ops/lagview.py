@@ -11,6 +11,8 @@ import orjson
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from stream.app.lag import GroupLag, PartitionLag, judge, measure, worst
+from stream.connection import client_options
+from stream.ops.access import denied
 from stream.ops.tools import unreachable
 from stream.settings import Settings
 
@@ -23,12 +25,13 @@ async def watch_lag(settings: Settings, as_json: bool, every: float | None) -> i
     history: dict[tuple[str, int], deque[PartitionLag]] = {}
     while True:
         try:
-            lag = await measure(settings.bootstrap_servers, settings.app_id, settings.input_topics)
+            lag = await measure(client_options(settings), settings.app_id, settings.input_topics)
         except KafkaConnectionError:
             print(f"stream lag: {unreachable(settings)}", file=sys.stderr)
             return 1
         except KafkaError as exc:
-            print(f"stream lag: Kafka refused the request ({exc})", file=sys.stderr)
+            reason = denied(exc, settings) or f"Kafka refused the request ({exc})"
+            print(f"stream lag: {reason}", file=sys.stderr)
             return 1
         for row in lag.partitions:
             history.setdefault((row.topic, row.partition), deque(maxlen=_HISTORY)).append(row)

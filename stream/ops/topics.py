@@ -7,6 +7,7 @@ import contextlib
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from stream.connection import client_options
 from stream.settings import Settings
 
 
@@ -21,9 +22,7 @@ async def ensure_topics(settings: Settings, names: list[str] | None = None) -> l
     cluster their owners decide partitions and retention.
     """
     wanted = names or [settings.raw_topic, settings.entries_topic, settings.deadletter_topic]
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=30000
-    )
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=30000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
