@@ -5,7 +5,12 @@ Central (``kafka/pom.xml`` pins the version), are copied once to a cache, and ru
 with the machine's Java; with ``KAFKA_HOME`` set, that distribution's ``libs/`` is
 used instead.  Data, logs and the pid file live under one directory
 (``LIVEBLOG_BROKER_DIR``, default ``var/kafka``).  For development and tests
-only: one node, replication factor 1, plaintext on 127.0.0.1.
+only: one node, replication factor 1, on 127.0.0.1.
+
+Plaintext by default.  ``broker start --secure`` starts it as a managed cluster
+would run: a SASL_SSL listener with SCRAM users (on the port), a mutual-TLS listener
+(port + 2), certificates from a throwaway CA (``stream.ops.certs``), the standard
+authorizer with ``admin`` as the only super user, and no access without an ACL.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import fcntl
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -22,9 +28,10 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from stream.connection import client_options
 from stream.settings import PROJECT_ROOT, Settings
 
 POM = PROJECT_ROOT / "kafka" / "pom.xml"
@@ -98,9 +105,17 @@ def _resolve_jars(lib: Path, log) -> None:
     staging.rename(lib)
 
 
+ADMIN_USER = "admin"
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+
+
 @dataclass(frozen=True)
 class LocalBroker:
     settings: Settings
+    #: SASL_SSL + mutual TLS + ACLs instead of plaintext (see the module's notes).
+    secure: bool = False
+    #: SCRAM users besides admin, made when the storage is formatted (first start).
+    users: tuple[str, ...] = ("liveblog",)
 
     @property
     def home(self) -> Path:
@@ -113,6 +128,45 @@ class LocalBroker:
     @property
     def controller_port(self) -> int:
         return self.port + 1
+
+    @property
+    def mtls_port(self) -> int:
+        return self.port + 2
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.home / "tls"
+
+    def password_file(self, user: str) -> Path:
+        return self.home / "secrets" / f"{user}.password"
+
+    def user_settings(self, user: str, mechanism: str = SCRAM_MECHANISM) -> Settings:
+        """Client settings for a SCRAM user of the secured broker (over SASL_SSL)."""
+        return replace(
+            self.settings,
+            bootstrap_servers=self.bootstrap,
+            security_protocol="SASL_SSL",
+            sasl_mechanism=mechanism,
+            sasl_username=user,
+            sasl_password="",
+            sasl_password_file=str(self.password_file(user)),
+            ssl_cafile=str(self.tls_dir / "ca.pem"),
+        )
+
+    def certificate_settings(self, common_name: str) -> Settings:
+        """Client settings for mutual TLS, with a certificate (made now) whose common
+        name is the user name the broker sees."""
+        from stream.ops.certs import LocalCA
+
+        issued = LocalCA(self.tls_dir).issue(common_name, server=False)
+        return replace(
+            self.settings,
+            bootstrap_servers=f"127.0.0.1:{self.mtls_port}",
+            security_protocol="SSL",
+            ssl_cafile=str(self.tls_dir / "ca.pem"),
+            ssl_certfile=str(issued.certificate),
+            ssl_keyfile=str(issued.key),
+        )
 
     @property
     def pid_file(self) -> Path:
@@ -190,8 +244,12 @@ class LocalBroker:
             "replica.fetch.max.bytes": str(limit),
             "socket.request.max.bytes": str(max(limit * 2, 104857600)),
         }
+        if self.secure:
+            properties.update(self._secure_properties())
         config = self.home / "server.properties"
         config.write_text("".join(f"{k}={v}\n" for k, v in properties.items()))
+        if self.secure:
+            config.chmod(0o600)  # it holds the broker's own SCRAM password
         (self.home / "log4j2.properties").write_text(
             "status = warn\n"
             "appender.file.type = File\n"
@@ -205,6 +263,64 @@ class LocalBroker:
             "logger.state.level = WARN\n"
         )
         return config
+
+    def _secure_properties(self) -> dict[str, str]:
+        from stream.ops.certs import LocalCA
+
+        ca = LocalCA(self.tls_dir)
+        issued = ca.issue("broker", server=True)
+        keystore = self.tls_dir / "broker-keystore.pem"  # Kafka's PEM store: key, then chain
+        keystore.write_bytes(issued.key.read_bytes() + issued.certificate.read_bytes())
+        keystore.chmod(0o600)
+        admin_password = self._password(ADMIN_USER)
+        jaas = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{ADMIN_USER}" password="{admin_password}";'
+        )
+        return {
+            "listeners": f"SASL_SSL://127.0.0.1:{self.port},"
+            f"CONTROLLER://127.0.0.1:{self.controller_port},SSL://127.0.0.1:{self.mtls_port}",
+            "advertised.listeners": f"SASL_SSL://127.0.0.1:{self.port},"
+            f"SSL://127.0.0.1:{self.mtls_port}",
+            "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT,SSL:SSL",
+            "inter.broker.listener.name": "SASL_SSL",
+            "sasl.enabled.mechanisms": "SCRAM-SHA-512,SCRAM-SHA-256",
+            "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": jaas,
+            "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config": jaas,
+            "listener.name.ssl.ssl.client.auth": "required",
+            # A client certificate's common name is its user name: CN=worker is User:worker.
+            "ssl.principal.mapping.rules": "RULE:^.*CN=([^,]+).*$/$1/,DEFAULT",
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(keystore),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(ca.certificate_file),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found": "false",
+            # ANONYMOUS is the broker talking to its own controller over the controller
+            # listener (plaintext, on 127.0.0.1); no client listener yields it.
+            "super.users": f"User:{ADMIN_USER};User:ANONYMOUS",
+        }
+
+    def _password(self, user: str) -> str:
+        """The user's SCRAM password, made once and kept in a file only its owner reads."""
+        path = self.password_file(user)
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        password = secrets.token_urlsafe(18)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(password + "\n")
+        return password
+
+    def _scram_arguments(self) -> list[str]:
+        arguments = []
+        for user in (ADMIN_USER, *self.users):
+            password = self._password(user)
+            for mechanism in ("SCRAM-SHA-512", "SCRAM-SHA-256"):
+                arguments += ["--add-scram", f"{mechanism}=[name={user},password={password}]"]
+        return arguments
 
     def _java(self) -> str:
         java = shutil.which("java")
@@ -234,8 +350,10 @@ class LocalBroker:
             f"-Dlog4j2.configurationFile={self.home / 'log4j2.properties'}",
             f"-Dkafka.logs.dir={self.log_dir}",
         ]
+        self._check_mode()
         if not (self.home / "data" / "meta.properties").exists():
             self._format_storage([java, *java_options, "-cp", classpath], config)
+            (self.home / "secured").write_text("yes\n" if self.secure else "no\n")
         out = open(self.log_dir / "broker.out", "ab")  # noqa: SIM115 (handed to the child)
         process = subprocess.Popen(
             [java, *java_options, "-cp", classpath, "kafka.Kafka", str(config)],
@@ -269,6 +387,7 @@ class LocalBroker:
                 cluster_id,
                 "-c",
                 str(config),
+                *(self._scram_arguments() if self.secure else []),
             ],
             capture_output=True,
             text=True,
@@ -278,6 +397,25 @@ class LocalBroker:
                 "Formatting the broker's storage failed:\n" + result.stdout + result.stderr
             )
 
+    def _check_mode(self) -> None:
+        """A data directory stays plaintext or secured: its users are made at format."""
+        marker = self.home / "secured"
+        if not marker.exists():
+            return
+        was_secure = marker.read_text().strip() == "yes"
+        if was_secure != self.secure:
+            raise BrokerError(
+                f"{self.home} holds a {'secured' if was_secure else 'plaintext'} broker's "
+                f"data; start it {'with' if was_secure else 'without'} --secure, or set "
+                "LIVEBLOG_BROKER_DIR to another directory"
+            )
+
+    def admin_options(self) -> dict:
+        """Client options for readiness checks and administration (the super user)."""
+        if not self.secure:
+            return {"bootstrap_servers": self.bootstrap}
+        return client_options(self.user_settings(ADMIN_USER))
+
     def wait_ready(self, process: subprocess.Popen | None = None) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -286,7 +424,7 @@ class LocalBroker:
                     f"The broker exited with code {process.returncode} while starting; "
                     f"last lines of its log:\n{self.log_tail()}"
                 )
-            if self.accepts_connections() and _answers_metadata(self.bootstrap):
+            if self.accepts_connections() and _answers_metadata(self.admin_options()):
                 return
             time.sleep(0.3)
         raise BrokerError(
@@ -334,14 +472,14 @@ def _is_zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
-def _answers_metadata(bootstrap: str) -> bool:
+def _answers_metadata(options: dict) -> bool:
     """Does a Kafka client get cluster metadata from the broker?"""
     import asyncio
 
     from aiokafka.admin import AIOKafkaAdminClient
 
     async def probe() -> bool:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = AIOKafkaAdminClient(**options, request_timeout_ms=3000)
         try:
             await admin.start()
             await admin.list_topics()
@@ -357,11 +495,13 @@ def _answers_metadata(bootstrap: str) -> bool:
         return False
 
 
-def main(command: str, settings: Settings) -> int:
-    broker = LocalBroker(settings)
+def main(command: str, settings: Settings, secure: bool = False) -> int:
+    broker = LocalBroker(settings, secure=secure)
     try:
         if command == "start":
             broker.start()
+            if secure:
+                print(secured_broker_help(broker))
         elif command == "stop":
             broker.stop()
         else:
@@ -371,3 +511,24 @@ def main(command: str, settings: Settings) -> int:
         print(f"stream broker {command}: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def secured_broker_help(broker: LocalBroker) -> str:
+    """How to connect to the secured broker, with the passwords' files, not passwords."""
+    user = broker.users[0]
+    connect = broker.user_settings(user)
+    admin = broker.user_settings(ADMIN_USER)
+    return (
+        f"SASL_SSL ({SCRAM_MECHANISM} or SCRAM-SHA-256) on {broker.bootstrap}, mutual TLS "
+        f"on 127.0.0.1:{broker.mtls_port}; CA certificate {connect.ssl_cafile}\n"
+        f"Connect as {user!r} (no ACLs until you grant them):\n"
+        f"  export LIVEBLOG_SECURITY_PROTOCOL=SASL_SSL "
+        f"LIVEBLOG_SASL_MECHANISM={SCRAM_MECHANISM} LIVEBLOG_SASL_USERNAME={user} "
+        f"LIVEBLOG_SASL_PASSWORD_FILE={connect.sasl_password_file} "
+        f"LIVEBLOG_SSL_CAFILE={connect.ssl_cafile}\n"
+        f"Grant the worker's ACLs as the super user {ADMIN_USER!r}:\n"
+        f"  LIVEBLOG_SECURITY_PROTOCOL=SASL_SSL LIVEBLOG_SASL_MECHANISM={SCRAM_MECHANISM} "
+        f"LIVEBLOG_SASL_USERNAME={ADMIN_USER} "
+        f"LIVEBLOG_SASL_PASSWORD_FILE={admin.sasl_password_file} "
+        f"LIVEBLOG_SSL_CAFILE={admin.ssl_cafile} python -m stream acls User:{user} --apply"
+    )
