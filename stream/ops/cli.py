@@ -58,29 +58,21 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
 def _broker(args: argparse.Namespace, settings: Settings) -> int:
     from stream.ops.broker import main as broker_main
 
-    return broker_main(args.action, settings)
+    return broker_main(args.action, settings, secure=args.secure)
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     import logging
 
-    from aiokafka.errors import KafkaConnectionError
     from faust.worker import Worker
 
     from stream.app.app import create_app
+    from stream.ops.access import check_worker_access
     from stream.ops.topics import ensure_topics
 
-    try:
-        created = asyncio.run(ensure_topics(settings))
-    except KafkaConnectionError:
-        print(
-            f"stream worker: cannot reach Kafka at {settings.bootstrap_servers}: start the "
-            "local broker with `python -m stream broker start`, or set "
-            "LIVEBLOG_BOOTSTRAP_SERVERS to your cluster",
-            file=sys.stderr,
-        )
-        return 1
+    asyncio.run(check_worker_access(settings))
+    created = asyncio.run(ensure_topics(settings))
     if created:
         print(f"stream worker: created topics {', '.join(created)}", file=sys.stderr)
     app = create_app(settings)
@@ -191,6 +183,28 @@ def _deadletters(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _acls(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from stream.ops import acls
+
+    chosen = {"worker": acls.worker_acls(settings), **acls.tool_acls(settings)}
+    if args.only:
+        chosen = {args.only: chosen[args.only]}
+    if args.apply:
+        wanted = [acl for group in chosen.values() for acl in group]
+        count = asyncio.run(acls.create_acls(settings, args.principal, wanted))
+        print(f"created {count} ACL(s) for {args.principal}: {', '.join(chosen)}")
+        return 0
+    for name, group in chosen.items():
+        print(f"# {name}")
+        for acl in group:
+            print(f"#   {acl.describe()}")
+        for line in acls.kafka_acls_commands(args.principal, group, settings.bootstrap_servers):
+            print(line)
+    return 0
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from stream.ops.demo import run
 
@@ -223,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
         "broker", help="start, stop or query the local development Kafka broker"
     )
     broker.add_argument("action", choices=["start", "stop", "status"])
+    broker.add_argument(
+        "--secure",
+        action="store_true",
+        help="start it as a managed cluster runs: SASL_SSL with SCRAM users, mutual TLS "
+        "(port + 2), a throwaway CA, ACLs enforced (use another LIVEBLOG_BROKER_DIR than "
+        "a plaintext broker's)",
+    )
     broker.set_defaults(run=_broker)
 
     run = commands.add_parser(
@@ -235,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(run=_run)
 
     worker = commands.add_parser("worker", help="run the stream processor (a Faust worker)")
-    worker.set_defaults(run=_worker)
+    worker.set_defaults(run=_worker, kafka=True)
 
     _add_tool_commands(commands)
     return parser
@@ -248,7 +269,7 @@ def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
     )
     publish.add_argument("paths", nargs="+", metavar="PATH")
     publish.add_argument("--repeat", type=int, default=1, help="publish everything N times")
-    publish.set_defaults(run=_publish)
+    publish.set_defaults(kafka=True, run=_publish)
 
     tail = commands.add_parser("tail", help="follow the entries (or dead-letter) topic")
     tail.add_argument("--deadletter", action="store_true", help="follow the dead letters")
@@ -256,7 +277,7 @@ def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
     tail.add_argument("--json", action="store_true", help="print records as JSON lines")
     tail.add_argument("--max", type=int, help="stop after this many records")
     tail.add_argument("--idle-timeout", type=float, help="stop after this many idle seconds")
-    tail.set_defaults(run=_tail)
+    tail.set_defaults(kafka=True, run=_tail)
 
     lag = commands.add_parser(
         "lag",
@@ -270,7 +291,7 @@ def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
         metavar="SECONDS",
         help="refresh every SECONDS, judging the status over the samples seen",
     )
-    lag.set_defaults(run=_lag)
+    lag.set_defaults(kafka=True, run=_lag)
 
     letters = commands.add_parser(
         "deadletters", help="list, show or redrive the letters of the dead-letter topic"
@@ -290,13 +311,55 @@ def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
     again.add_argument(
         "--max-redrives", type=int, default=3, help="leave letters redriven this often (3)"
     )
-    letters.set_defaults(run=_deadletters)
+    letters.set_defaults(kafka=True, run=_deadletters)
+
+    acl = commands.add_parser(
+        "acls",
+        help="the ACLs the worker and each tool need on a secured cluster, as kafka-acls.sh "
+        "commands; --apply creates them (connect as an administrator)",
+    )
+    acl.add_argument("principal", help="who gets them, e.g. User:liveblog")
+    acl.add_argument(
+        "--only",
+        choices=["worker", "publish", "tail", "lag", "deadletters"],
+        help="only the ACLs of the worker or of one tool",
+    )
+    acl.add_argument("--apply", action="store_true", help="create them on the cluster")
+    acl.set_defaults(run=_acls, kafka_if="apply")
 
 
 #: Exit codes, the same for the same kind of failure in every command.
 EXIT_FAILED = 1  # the command could not do its work (Kafka unreachable, no such topic)
 EXIT_USAGE = 2  # a mistake in the command line or the configuration (argparse uses 2 too)
 EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+def _with_kafka(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a command that talks to Kafka: one connection first, so that a refused
+    password or an untrusted certificate gives one clear message (aiokafka would
+    only say "Unable to bootstrap" and retry), and a missing ACL names itself."""
+    import asyncio
+
+    from aiokafka.errors import KafkaError
+
+    from stream.ops.access import AccessError, check_connection, denied
+
+    name = f"stream {args.command}"
+    try:
+        asyncio.run(check_connection(settings))
+        return args.run(args, settings)
+    except SettingsError as exc:
+        print(f"{name}: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AccessError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KafkaError as exc:
+        refusal = denied(exc, settings)
+        if refusal is None:
+            raise
+        print(f"{name}: {refusal}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stream: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        if getattr(args, "kafka", False) or getattr(args, getattr(args, "kafka_if", ""), False):
+            return _with_kafka(args, settings)
         return args.run(args, settings)
     except BrokenPipeError:
         # The reader went away (`stream tail | head`): stop quietly, as Unix tools do.

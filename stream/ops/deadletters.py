@@ -23,7 +23,7 @@ import orjson
 from tqdm import tqdm
 
 from stream.app.deadletters import REDRIVE_COUNT_HEADER
-from stream.ops.tools import publish_values, read_to_end, started_producer
+from stream.ops.tools import publish_values, read_to_end, require_topic, started_producer
 from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 
@@ -80,6 +80,7 @@ def choose(letters: Sequence[Letter], reason: str | None, since: datetime | None
 
 
 async def read_letters(settings: Settings) -> list[Letter]:
+    await require_topic(settings, settings.deadletter_topic)  # else the consumer waits
     records = await read_to_end(settings, settings.deadletter_topic)
     letters = []
     for record in records:

@@ -11,12 +11,11 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import (
-    KafkaConnectionError,
-)
+from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from tqdm import tqdm
 
 from stream.app.lag import measure
+from stream.connection import client_options
 from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 
@@ -78,7 +77,7 @@ async def publish(
 async def started_producer(settings: Settings) -> AIOKafkaProducer:
     """An idempotent producer with the project's message size limit, started."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         max_request_size=settings.max_message_bytes,
         linger_ms=5,
         acks="all",
@@ -176,18 +175,21 @@ def _render(record, as_json: bool) -> str:
     ).decode()
 
 
-async def _require_topic(settings: Settings, topic: str) -> None:
+async def require_topic(settings: Settings, topic: str) -> None:
     """Fail at once, clearly, for a topic that does not exist (a consumer would wait)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     try:
         await admin.start()
     except KafkaConnectionError:
         raise unreachable(settings) from None
     try:
-        exists = topic in await admin.list_topics()
+        (described,) = await admin.describe_topics([topic])
     finally:
         await admin.close()
-    if not exists:
+    if described["error_code"] == TopicAuthorizationFailedError.errno:
+        # Kafka hides a topic from a user without ACLs on it, existing or not.
+        raise TopicAuthorizationFailedError(topic)
+    if described["error_code"] or not described["partitions"]:
         raise ToolError(
             f"topic {topic!r} does not exist on {settings.bootstrap_servers}: start the "
             "worker once (it creates its topics), or check LIVEBLOG_ENTRIES_TOPIC and "
@@ -210,10 +212,10 @@ async def tail(
 ) -> int:
     """Print records of the entries (or dead-letter) topic as they arrive."""
     topic = settings.deadletter_topic if deadletter else settings.entries_topic
-    await _require_topic(settings, topic)
+    await require_topic(settings, topic)
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
         group_id=None,
@@ -247,7 +249,7 @@ async def read_to_end(settings: Settings, topic: str, timeout_s: float = 30.0) -
     partition (for tests and scripts; ``tail`` is the tool for people)."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -283,7 +285,7 @@ async def consumer_lag(
     partitions it has committed, and every partition of ``topics`` (committed -1
     where the group has committed nothing yet, so an unread backlog shows)."""
     try:
-        lag = await measure(settings.bootstrap_servers, settings.app_id, topics or [])
+        lag = await measure(client_options(settings), settings.app_id, topics or [])
     except KafkaConnectionError:
         raise unreachable(settings) from None
     return [(p.topic, p.partition, p.committed, p.lag) for p in lag.partitions]
