@@ -208,5 +208,7 @@ async def check_worker_access(settings: Settings) -> None:
             await admin.describe_consumer_groups([settings.app_id])
         except GroupAuthorizationFailedError as exc:
             raise denied(exc, settings) or AccessError() from None
+        except KafkaError:
+            pass  # e.g. no coordinator yet on a new cluster: the worker waits for one
     finally:
         await admin.close()

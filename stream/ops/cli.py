@@ -68,10 +68,17 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust.worker import Worker
 
     from stream.app.app import create_app
+    from stream.connection import describe
     from stream.ops.access import check_worker_access
     from stream.ops.topics import ensure_topics
 
     asyncio.run(check_worker_access(settings))
+    print(
+        f"stream worker: Kafka at {describe(settings)}; app {settings.app_id}: "
+        f"{settings.raw_topic} -> {settings.entries_topic}, {settings.deadletter_topic} "
+        f"({settings.processing_guarantee})",
+        file=sys.stderr,
+    )
     created = asyncio.run(ensure_topics(settings))
     if created:
         print(f"stream worker: created topics {', '.join(created)}", file=sys.stderr)
