@@ -138,6 +138,25 @@ def test_a_replayed_page_whose_entry_write_was_lost_emits_it_as_new() -> None:
     assert store.data["e1"].revision == 1
 
 
+def test_a_replayed_page_whose_story_write_was_lost_emits_the_same_records() -> None:
+    # The entries' changelog records arrived, the story's did not (kill -9 between
+    # two producer batches): the story is missing, or still at its previous scrape.
+    store = Store()
+    first = store.scrape_entries(entries(2), offset=5)
+    store.story = None
+    assert emitted(store.scrape_entries(entries(2), offset=5)) == emitted(first)
+
+    store = Store()
+    store.scrape_entries(entries(2), offset=5)
+    story_before = store.story
+    second = store.scrape_entries(entries(3, edited=0), offset=6)
+    assert emitted(second) == [("e0", 2), ("e2", 1)]
+    store.story = story_before
+    data_before = dict(store.data)
+    assert emitted(store.scrape_entries(entries(3, edited=0), offset=6)) == emitted(second)
+    assert dict(store.data) == data_before  # no revision bumped by the replay
+
+
 def test_a_new_page_after_replays_is_diffed_as_usual() -> None:
     store = Store()
     store.scrape_entries(entries(2), offset=5)

@@ -176,6 +176,14 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
         entry_fingerprint = fingerprint(entry)
         lookups += 1
         stored = writes.get(entry["entry_id"]) or lookup(entry["entry_id"])
+        if stored is not None and scrape.offset >= 0 and entry["entry_id"] not in writes:
+            # This very page wrote the entry before a crash, and the story's own write
+            # was lost (changelog records are flushed in batches, in any order): emit
+            # what it emitted then, as a replay would.
+            replayed = stored.revision_written_at(scrape.offset)
+            if replayed is not None:
+                emissions.append({**entry, "revision": replayed})
+                continue
         if stored is not None and (stored.fingerprint == entry_fingerprint or older):
             continue
         revision = 1 if stored is None else stored.revision + 1
