@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from stream.core.captions import split_captions
@@ -17,6 +18,7 @@ from stream.core.markers import FURNITURE_KEYS as _FURNITURE_KEYS
 from stream.core.markers import (
     HASHTAG,
     HASHTAGS,
+    MEMO_SIZE,
     UNIX_TIMESTAMP,
     UPDATED_LINE,
     find_date,
@@ -293,6 +295,7 @@ def is_date_line(line: str) -> bool:
     return date_of_line(line) is not None
 
 
+@lru_cache(maxsize=MEMO_SIZE)  # the oldest entry's lines and the furniture recur
 def _is_trailer_line(line: str) -> bool:
     return is_furniture_phrase(line) or _is_other_trailer_line(line)
 
@@ -320,6 +323,13 @@ def _is_prose(line: str) -> bool:
 
 
 def read_trailer(trailer: str) -> tuple[str, str | None, list[str]]:
+    """(the trailer proper, the spillover after it, tags): see ``_read_trailer``."""
+    proper, spillover, tags = _read_trailer(trailer)
+    return proper, spillover, list(tags)
+
+
+@lru_cache(maxsize=1024)  # a site's furniture is the same on every scrape of a page
+def _read_trailer(trailer: str) -> tuple[str, str | None, tuple[str, ...]]:
     """One pass over the trailer: (the trailer proper, the spillover after it, tags).
 
     Spillover starts at the first prose line that is not known furniture, taking the
@@ -354,7 +364,7 @@ def read_trailer(trailer: str) -> tuple[str, str | None, list[str]]:
                 start = above[0]
                 if tags and tags[-1] == above[1]:
                     tags.pop()  # the spilled article's headline is not a tag
-            return trailer[:start], trailer[start:].strip(), list(dict.fromkeys(tags))
+            return trailer[:start], trailer[start:].strip(), tuple(dict.fromkeys(tags))
         if line[0] == "#" and HASHTAGS.match(line):
             tags.extend(HASHTAG.findall(line))
         elif is_heading:
@@ -365,7 +375,7 @@ def read_trailer(trailer: str) -> tuple[str, str | None, list[str]]:
         else:
             under_heading = heading_seen = False
         above = (line_offset, line, furniture)
-    return trailer, None, list(dict.fromkeys(tags))
+    return trailer, None, tuple(dict.fromkeys(tags))
 
 
 def ends_with_sentence_end(line: str) -> bool:
@@ -375,7 +385,12 @@ def ends_with_sentence_end(line: str) -> bool:
 
 def _ends_mid_entry(entry: EntrySegment) -> bool:
     """Does the page stop inside its last entry (no trailer, text cut mid-sentence)?"""
-    body = entry.rest + "\n\n" + entry.body
+    return _cut_mid_sentence(entry.rest, entry.body)
+
+
+@lru_cache(maxsize=1024)  # the oldest entry is the same on every scrape of a page
+def _cut_mid_sentence(rest: str, body_text: str) -> bool:
+    body = rest + "\n\n" + body_text
     paragraphs = [
         p.strip() for p in re.split(r"\n\s*\n", body) if p.strip() and not is_furniture_block(p)
     ]
@@ -387,3 +402,9 @@ def _ends_mid_entry(entry: EntrySegment) -> bool:
     if split_captions(paragraphs[-1]) is not None:
         return False
     return not ends_with_sentence_end(last)
+
+
+def forget_layout_memos() -> None:
+    """Clear what is remembered of trailers and last entries (for measuring cold)."""
+    for memo in (_is_trailer_line, _read_trailer, _cut_mid_sentence):
+        memo.cache_clear()

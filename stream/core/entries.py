@@ -45,9 +45,9 @@ _WRAP_MIN_BREAKS = 2
 _WRAP_MIN_SHARE = 0.25
 
 
-@dataclass(frozen=True, slots=True)
-class EntryStyle:
-    """How one page writes its entries."""
+class EntryStyle(NamedTuple):
+    """How one page writes its entries (a tuple: it keys the entry memo, where a
+    tuple's hash and equality cost least)."""
 
     #: A single newline continues the paragraph (hard-wrapped text); otherwise each
     #: line is a paragraph of its own.
@@ -188,7 +188,10 @@ def _has_sentence_end(text: str) -> bool:
     return re.search(r"[.!?…](?:\s|$)", text) is not None
 
 
-def read_entry(segment: EntrySegment, style: EntryStyle = EntryStyle()) -> EntryParts:
+PLAIN_STYLE = EntryStyle()
+
+
+def read_entry(segment: EntrySegment, style: EntryStyle = PLAIN_STYLE) -> EntryParts:
     return _read_entry(segment.rest, segment.headline_above, segment.body_text, style)
 
 

@@ -20,7 +20,13 @@ from stream.contract import (
     StoryValue,
     dead_letter,
 )
-from stream.core.anatomy import EntrySegment, Layout, lay_out, normalise_newlines
+from stream.core.anatomy import (
+    EntrySegment,
+    Layout,
+    forget_layout_memos,
+    lay_out,
+    normalise_newlines,
+)
 from stream.core.captions import style_caption_texts
 from stream.core.decoding import DEFAULT_MAX_BYTES, Page, Rejection, decode_message
 from stream.core.entries import EntryParts, forget_entry_memos, page_style, read_entry
@@ -77,6 +83,7 @@ def forget_memos() -> None:
         memo.cache_clear()
     forget_entry_memos()
     forget_dating_memos()
+    forget_layout_memos()
 
 
 def process_message(
@@ -285,6 +292,8 @@ def _entry_value(
 
 def _with_caption_style(parts: Sequence[EntryParts]) -> list[EntryParts]:
     """The parts with their captions written in the page's caption style."""
+    if not any(p.captions for p in parts):
+        return list(parts)
     styled = iter(style_caption_texts([c for p in parts for c in p.captions]))
     return [
         replace(p, captions=tuple(next(styled) for _ in p.captions)) if p.captions else p

@@ -128,6 +128,8 @@ def date_entries(
 def _printed_day(clock: Clock, anchor_day: date) -> date | None:
     """The day a marker prints, if it prints one.  An ambiguous numeric date (1/5/16)
     and a date without a year are read as the latest day not after the anchor."""
+    if clock.date is None and clock.date_alt is None:
+        return None  # most markers print a time only
     days = []
     for printed in (clock.date, clock.date_alt):
         if printed is None:
