@@ -40,9 +40,14 @@ class PartitionLag:
     end: int
     lag_seconds: float | None  # age of the oldest uncommitted message; None with no lag
     at: float  # when measured (time.time())
+    #: False when the offsets between the committed one and the end hold no record a
+    #: consumer reads: only transaction markers (exactly_once) or aborted records.
+    readable: bool = True
 
     @property
     def lag(self) -> int:
+        if not self.readable:
+            return 0
         return max(0, self.end - max(self.committed, 0))
 
 
@@ -97,7 +102,15 @@ async def measure(connection: Mapping[str, Any], group: str, topics: Sequence[st
     """Committed offsets, log ends, oldest uncommitted message ages and members.
     ``connection``: the clients' keyword arguments (``stream.connection``)."""
     admin = AIOKafkaAdminClient(**connection, request_timeout_ms=10000)
-    consumer = AIOKafkaConsumer(**connection, enable_auto_commit=False, group_id=None)
+    # read_committed, as the worker under exactly_once: markers and aborted records
+    # occupy offsets but are nothing to read.
+    consumer = AIOKafkaConsumer(
+        **connection,
+        enable_auto_commit=False,
+        group_id=None,
+        isolation_level="read_committed",
+        fetch_max_wait_ms=100,
+    )
     await admin.start()
     try:
         await consumer.start()
@@ -112,9 +125,10 @@ async def measure(connection: Mapping[str, Any], group: str, topics: Sequence[st
             for tp in sorted(partitions, key=lambda t: (t.topic, t.partition)):
                 offset = committed[tp].offset if tp in committed else -1
                 end = ends.get(tp, 0)
-                behind = end > max(offset, 0)
-                age = await _oldest_age(consumer, tp, max(offset, 0), now) if behind else None
-                rows.append(PartitionLag(tp.topic, tp.partition, offset, end, age, now))
+                age, readable = None, True
+                if end > max(offset, 0):
+                    age, readable = await _oldest_unread(consumer, tp, max(offset, 0), end, now)
+                rows.append(PartitionLag(tp.topic, tp.partition, offset, end, age, now, readable))
         finally:
             await consumer.stop()
     finally:
@@ -139,17 +153,23 @@ async def _partitions_of(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> s
     }
 
 
-async def _oldest_age(
-    consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, now: float
-) -> float | None:
-    """Seconds since the record at ``offset`` was written (its record timestamp)."""
+async def _oldest_unread(
+    consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int, end: int, now: float
+) -> tuple[float | None, bool]:
+    """(seconds since the first record at or after ``offset`` was written, whether
+    there is any such record before ``end`` at all)."""
     consumer.assign([tp])
     consumer.seek(tp, offset)
-    batch = await consumer.getmany(tp, timeout_ms=2000, max_records=1)
-    records = batch.get(tp) or []
-    if not records or records[0].timestamp is None:
-        return None
-    return max(0.0, now - records[0].timestamp / 1000)
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        batch = await consumer.getmany(tp, timeout_ms=100, max_records=1)
+        records = batch.get(tp) or []
+        if records:
+            stamp = records[0].timestamp
+            return (None if stamp is None else max(0.0, now - stamp / 1000)), True
+        if await consumer.position(tp) >= end:
+            return None, False  # the fetch skipped markers or aborted records to the end
+    return None, True
 
 
 async def _group_offsets(admin: AIOKafkaAdminClient, group: str) -> dict:
