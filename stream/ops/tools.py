@@ -219,6 +219,9 @@ async def tail(
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
         group_id=None,
+        # What downstream consumers should see: records of aborted transactions
+        # (exactly_once after a crash) are not entries.
+        isolation_level="read_committed",
         max_partition_fetch_bytes=settings.max_message_bytes,
         fetch_max_bytes=max(settings.max_message_bytes, 52428800),
     )
@@ -253,6 +256,9 @@ async def read_to_end(settings: Settings, topic: str, timeout_s: float = 30.0) -
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
+        # What downstream consumers should see: records of aborted transactions
+        # (exactly_once after a crash) are not entries.
+        isolation_level="read_committed",
         max_partition_fetch_bytes=settings.max_message_bytes,
     )
     try:
