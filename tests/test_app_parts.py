@@ -4,6 +4,7 @@ the two steps run on plain records with dicts for tables."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from dataclasses import dataclass
 
 import orjson
@@ -152,8 +153,14 @@ def test_parse_step_sends_dead_letters_and_the_page_keyed_by_story() -> None:
     assert orjson.loads(sends[0].value)["reason"] == "spillover"
 
 
+_RAW_OFFSETS = itertools.count()
+
+
 def pages(name: str) -> bytes:
-    return ParsePages(TOPICS, 1 << 20)(Record((SAMPLES / name).read_bytes()))[-1].value
+    """The pages-by-story record of a sample page published once more (a raw record
+    of its own, at the next raw offset)."""
+    raw = Record((SAMPLES / name).read_bytes(), offset=next(_RAW_OFFSETS))
+    return ParsePages(TOPICS, 1 << 20)(raw)[-1].value
 
 
 def test_diff_step_emits_new_and_edited_entries_and_writes_the_tables() -> None:
@@ -169,10 +176,11 @@ def test_diff_step_emits_new_and_edited_entries_and_writes_the_tables() -> None:
 
 def test_diff_step_replays_a_redelivered_page() -> None:
     diff = DiffStories(TOPICS, {}, {})
-    first = diff(Record(pages("rescrape-1.msg"), offset=0))
-    assert [s.value for s in diff(Record(pages("rescrape-1.msg"), offset=0))] == [
-        s.value for s in first
-    ]
+    page = pages("rescrape-1.msg")
+    first = diff(Record(page, offset=0))
+    assert [s.value for s in diff(Record(page, offset=0))] == [s.value for s in first]
+    # and when the parse stage sent the same raw page again, at a new offset
+    assert [s.value for s in diff(Record(page, offset=7))] == [s.value for s in first]
 
 
 async def test_a_step_that_raises_becomes_a_dead_letter_and_the_stream_goes_on() -> None:

@@ -26,9 +26,9 @@ class Store:
         outcome = process_message((SAMPLES / name).read_bytes())
         return self.scrape_entries(outcome.entries, outcome.story_id)
 
-    def scrape_entries(self, entries, story_id="s1", offset=-1):
+    def scrape_entries(self, entries, story_id="s1", offset=-1, raw=-1):
         scrape = Scrape(story_id, "Title", None, "en", entries, 0, "2025-02-06T10:00:00Z")
-        plan = plan_scrape(replace(scrape, offset=offset), self.story, self.get)
+        plan = plan_scrape(replace(scrape, offset=offset, raw_position=raw), self.story, self.get)
         self.data.update(plan.entry_writes)
         self.story = plan.story
         return plan
@@ -155,6 +155,20 @@ def test_a_replayed_page_whose_story_write_was_lost_emits_the_same_records() -> 
     data_before = dict(store.data)
     assert emitted(store.scrape_entries(entries(3, edited=0), offset=6)) == emitted(second)
     assert dict(store.data) == data_before  # no revision bumped by the replay
+
+
+def test_a_raw_page_sent_again_at_a_new_offset_emits_what_its_first_pass_emitted() -> None:
+    # exactly_once: the first pass's transaction was aborted, but the local store kept
+    # its writes; the raw page is parsed again and comes at a new internal offset.
+    store = Store()
+    store.scrape_entries(entries(2), offset=5, raw=40)
+    first = store.scrape_entries(entries(3, edited=0), offset=6, raw=41)
+    data_after, story_after = dict(store.data), store.story
+    again = store.scrape_entries(entries(3, edited=0), offset=9, raw=41)
+    assert emitted(again) == emitted(first) == [("e0", 2), ("e2", 1)]
+    assert dict(store.data) == data_after and store.story.entries == story_after.entries
+    # a later scrape (another raw page) with the same text emits nothing
+    assert emitted(store.scrape_entries(entries(3, edited=0), offset=10, raw=52)) == []
 
 
 def test_a_new_page_after_replays_is_diffed_as_usual() -> None:

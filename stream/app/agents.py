@@ -32,7 +32,14 @@ from stream.app.deadletters import (
 from stream.app.delivery import DeliveryTracker, InFlight, Send
 from stream.core.process import Source, process_message
 from stream.core.timeline import format_utc
-from stream.state.story import EntryState, Scrape, StoryState, chain_checkpoints, plan_scrape
+from stream.state.story import (
+    EntryState,
+    Scrape,
+    StoryState,
+    chain_checkpoints,
+    plan_scrape,
+    raw_position,
+)
 
 log = logging.getLogger("liveblog.worker")
 
@@ -107,6 +114,7 @@ class ParsePages:
                 "checkpoints": chain_checkpoints(outcome.entries),
                 "seen_at": seen or (format_utc(timestamp) if timestamp else None),
                 "raw_timestamp": record.timestamp,
+                "raw_position": raw_position(record.partition, record.offset),
             }
             key = outcome.story_id.encode()
             sends.append(Send(self.topics.pages_by_story, key, orjson.dumps(page), kind="page"))
@@ -145,6 +153,7 @@ class DiffStories:
                 seen_at=page["seen_at"] or "",
                 checkpoints=[tuple(c) for c in page["checkpoints"]],
                 offset=record.offset,
+                raw_position=page.get("raw_position", -1),
             ),
             StoryState.from_bytes(raw_story) if raw_story else None,
             self._stored_entry,

@@ -26,7 +26,7 @@ import orjson
 
 from stream.contract import EntryValue
 
-#: How many recent (offset, revision) writes an entry remembers, for replays.
+#: How many recent (page, revision) writes an entry remembers, for replays.
 WRITES_KEPT = 8
 
 
@@ -34,8 +34,9 @@ WRITES_KEPT = 8
 class EntryState:
     revision: int
     fingerprint: str
-    #: (page offset, revision) of the entry's latest writes, newest last: a page read
-    #: again after a crash re-emits the revisions it made (see ``plan_scrape``).
+    #: (``Scrape.write_id`` of the page, revision) of the entry's latest writes, newest
+    #: last: a page read again after a crash re-emits the revisions it made (see
+    #: ``plan_scrape``).
     writes: tuple[tuple[int, int], ...] = ()
 
     def to_bytes(self) -> bytes:
@@ -133,6 +134,20 @@ class Scrape:
     checkpoints: Sequence[tuple[int, str]] | None = None
     #: The page's offset in its partition of the pages-by-story topic; -1 when it has none.
     offset: int = -1
+    #: Where the raw page itself sits (``raw_position``), the same however often it is
+    #: sent to the pages-by-story topic: after an aborted transaction (exactly_once) or
+    #: a crash of the parse stage, it comes again at a new offset.  -1: unknown.
+    raw_position: int = -1
+
+    @property
+    def write_id(self) -> int:
+        """What an entry state remembers of the page that wrote it."""
+        return self.raw_position if self.raw_position >= 0 else self.offset
+
+
+def raw_position(partition: int, offset: int) -> int:
+    """One number for a raw page's partition and offset."""
+    return partition * 2**40 + offset
 
 
 Lookup = Callable[[str], EntryState | None]
@@ -176,11 +191,11 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
         entry_fingerprint = fingerprint(entry)
         lookups += 1
         stored = writes.get(entry["entry_id"]) or lookup(entry["entry_id"])
-        if stored is not None and scrape.offset >= 0 and entry["entry_id"] not in writes:
+        if stored is not None and scrape.write_id >= 0 and entry["entry_id"] not in writes:
             # This very page wrote the entry before a crash, and the story's own write
             # was lost (changelog records are flushed in batches, in any order): emit
             # what it emitted then, as a replay would.
-            replayed = stored.revision_written_at(scrape.offset)
+            replayed = stored.revision_written_at(scrape.write_id)
             if replayed is not None:
                 emissions.append({**entry, "revision": replayed})
                 continue
@@ -190,7 +205,7 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
         new_entries += stored is None
         history = stored.writes if stored is not None else ()
         writes[entry["entry_id"]] = EntryState(
-            revision, entry_fingerprint, (*history, (scrape.offset, revision))[-WRITES_KEPT:]
+            revision, entry_fingerprint, (*history, (scrape.write_id, revision))[-WRITES_KEPT:]
         )
         emissions.append({**entry, "revision": revision})
     if older and stored_story is not None:
@@ -222,9 +237,9 @@ def _plan_replay(scrape: Scrape, stored_story: StoryState, lookup: Lookup) -> Sc
         stored = lookup(entry["entry_id"])
         if stored is None:
             revision = 1
-            writes[entry["entry_id"]] = EntryState(1, fingerprint(entry), ((scrape.offset, 1),))
+            writes[entry["entry_id"]] = EntryState(1, fingerprint(entry), ((scrape.write_id, 1),))
         else:
-            revision = stored.revision_written_at(scrape.offset)
+            revision = stored.revision_written_at(scrape.write_id)
         if revision is not None:
             emissions.append({**entry, "revision": revision})
     return ScrapePlan(emissions, writes, stored_story, len(scrape.entries))
