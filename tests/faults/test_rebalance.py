@@ -16,10 +16,11 @@ from tests.integration.conftest import make_worker, publish_values, wait_until_p
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
 
+@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 async def test_a_second_worker_joins_then_the_first_stops_and_nothing_is_lost(
-    kafka: Settings, tmp_path: Path
+    kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
-    first = make_worker(kafka, tmp_path)
+    first = make_worker(kafka, tmp_path, processing_guarantee=guarantee)
     messages = load(2000)
     await publish_values(first.settings, messages)
     first.start()
@@ -44,5 +45,12 @@ async def test_a_second_worker_joins_then_the_first_stops_and_nothing_is_lost(
         first.stop()
         second.stop()
     got = await emitted(first.settings)
-    assert set(got) == expected_entries(messages)
-    print(f"rebalance x2: {len(got)} entry records, {len(got) - len(set(got))} duplicates")
+    expected = expected_entries(messages)
+    fault_report(
+        "a second worker joins under load, then the first stops",
+        guarantee,
+        got,
+        expected,
+        "no stall",
+    )
+    assert set(got) == expected

@@ -89,20 +89,7 @@ def make_worker(kafka: Settings, tmp_path: Path, **overrides: object) -> Worker:
         **overrides,
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
-    for name in (
-        "bootstrap_servers",
-        "app_id",
-        "raw_topic",
-        "entries_topic",
-        "deadletter_topic",
-        "partitions",
-        "data_dir",
-        "web_port",
-        "store",
-        "delivery_timeout_s",
-        "max_page_bytes",
-    ):
-        env[f"LIVEBLOG_{name.upper()}"] = str(getattr(settings, name))
+    env.update(settings.environment())
     return Worker(settings, tmp_path / f"worker-{suffix}.log", env=env)
 
 
