@@ -16,6 +16,7 @@ import pytest
 from stream.ops.broker import LocalBroker
 from stream.ops.processes import free_port_pair
 from stream.settings import Settings
+from tests.faults.conftest import GUARANTEES
 from tests.faults.test_stop import emitted, expected_entries, load
 from tests.integration.conftest import make_worker, publish_values, wait_until_processed
 
@@ -36,7 +37,7 @@ def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
     broker.stop(log=lambda *a: None)
 
 
-@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+@pytest.mark.parametrize("guarantee", GUARANTEES)
 async def test_the_broker_killed_and_restarted_under_load_loses_nothing(
     own_broker: LocalBroker, tmp_path: Path, guarantee: str, fault_report
 ) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stream.settings import Settings
+from tests.faults.conftest import GUARANTEES
 from tests.faults.test_stop import emitted, expected_entries, load
 from tests.integration.conftest import make_worker, publish_values, wait_until_processed
 
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 RESUME_WITHIN_S = {"at_least_once": 15.0, "exactly_once": 30.0}
 
 
-@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+@pytest.mark.parametrize("guarantee", GUARANTEES)
 async def test_kill_9_three_times_under_load_resumes_quickly_and_loses_nothing(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from stream.settings import Settings
+from tests.faults.conftest import GUARANTEES
 from tests.faults.test_stop import emitted, expected_entries, load
 from tests.integration.conftest import (
     make_worker,
@@ -39,7 +40,7 @@ def poison(max_page_bytes: int) -> dict[bytes, tuple[bytes | None, str]]:
     }
 
 
-@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+@pytest.mark.parametrize("guarantee", GUARANTEES)
 async def test_poison_messages_become_dead_letters_and_the_good_pages_go_through(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from stream.settings import Settings
+from tests.faults.conftest import GUARANTEES
 from tests.faults.test_stop import emitted, expected_entries, load
 from tests.integration.conftest import make_worker, publish_values, wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
 
-@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+@pytest.mark.parametrize("guarantee", GUARANTEES)
 async def test_a_second_worker_joins_then_the_first_stops_and_nothing_is_lost(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:

@@ -14,6 +14,7 @@ import pytest
 from stream.core.process import process_message
 from stream.settings import Settings
 from tests.conftest import SAMPLES
+from tests.faults.conftest import GUARANTEES
 from tests.integration.conftest import make_worker, publish_values, read_all, wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
@@ -45,7 +46,7 @@ async def emitted(settings: Settings) -> list[tuple[str, int]]:
     return [(e["entry_id"], e["revision"]) for e in (orjson.loads(r.value) for r in records)]
 
 
-@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
+@pytest.mark.parametrize("guarantee", GUARANTEES)
 async def test_sigterm_under_load_exits_quickly_and_a_restart_loses_nothing(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
