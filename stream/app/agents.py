@@ -136,6 +136,11 @@ class DiffStories:
     entries: MutableMapping[bytes, bytes]
     #: Told of each story's new state (the status page's latest stories).
     on_story: Callable[[StoryState], None] | None = None
+    #: Identify pages by their raw record, not their pages-by-story offset: under
+    #: exactly_once an aborted page is never read again at its offset, only parsed
+    #: again and sent at a new one.  Under at-least-once the page is read again at
+    #: its offset, and a copy sent again must not repeat its entries.
+    by_raw_position: bool = False
 
     def __call__(self, record: Record) -> list[Send]:
         page = orjson.loads(record.value or b"")
@@ -153,7 +158,7 @@ class DiffStories:
                 seen_at=page["seen_at"] or "",
                 checkpoints=[tuple(c) for c in page["checkpoints"]],
                 offset=record.offset,
-                raw_position=page.get("raw_position", -1),
+                raw_position=page.get("raw_position", -1) if self.by_raw_position else -1,
             ),
             StoryState.from_bytes(raw_story) if raw_story else None,
             self._stored_entry,

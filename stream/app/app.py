@@ -65,7 +65,13 @@ def create_app(settings: Settings) -> faust.App:
     parse_tracker.on_delivered = diff_tracker.on_delivered = watch.delivered
     agents = Agents(
         parse_step=ParsePages(outputs, settings.max_page_bytes),
-        diff_step=DiffStories(outputs, stories, entry_states, on_story=watch.story_seen),
+        diff_step=DiffStories(
+            outputs,
+            stories,
+            entry_states,
+            on_story=watch.story_seen,
+            by_raw_position=settings.processing_guarantee == "exactly_once",
+        ),
         parse_tracker=parse_tracker,
         diff_tracker=diff_tracker,
         deadletter_topic=outputs.deadletters,

@@ -135,8 +135,9 @@ class Scrape:
     #: The page's offset in its partition of the pages-by-story topic; -1 when it has none.
     offset: int = -1
     #: Where the raw page itself sits (``raw_position``), the same however often it is
-    #: sent to the pages-by-story topic: after an aborted transaction (exactly_once) or
-    #: a crash of the parse stage, it comes again at a new offset.  -1: unknown.
+    #: sent to the pages-by-story topic: after an aborted transaction (exactly_once),
+    #: it comes again only at a new offset.  -1: pages are identified by ``offset``
+    #: (at-least-once, where the page itself is read again).
     raw_position: int = -1
 
     @property

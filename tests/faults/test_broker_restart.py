@@ -17,8 +17,8 @@ from stream.ops.broker import LocalBroker
 from stream.ops.processes import free_port_pair
 from stream.settings import Settings
 from tests.faults.conftest import GUARANTEES
-from tests.faults.test_stop import emitted, expected_entries, load
-from tests.integration.conftest import make_worker, publish_values, wait_until_processed
+from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, loaded_worker
+from tests.integration.conftest import wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
@@ -41,15 +41,9 @@ def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
 async def test_the_broker_killed_and_restarted_under_load_loses_nothing(
     own_broker: LocalBroker, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
-    worker = make_worker(own_broker.settings, tmp_path, processing_guarantee=guarantee)
-    messages = load(1500)
-    await publish_values(worker.settings, messages)
-    worker.start()
+    worker, messages = await loaded_worker(own_broker.settings, tmp_path, guarantee, 1500)
     try:
-        deadline = time.monotonic() + 120
-        while not await emitted(worker.settings):  # under way
-            assert time.monotonic() < deadline, worker.log_tail()
-            await asyncio.sleep(0.3)
+        await emitted_more_than(worker, 0)  # under way
         pid = own_broker.pid()
         assert pid is not None
         os.kill(pid, signal.SIGKILL)

@@ -12,8 +12,8 @@ import pytest
 
 from stream.settings import Settings
 from tests.faults.conftest import GUARANTEES
-from tests.faults.test_stop import emitted, expected_entries, load
-from tests.integration.conftest import make_worker, publish_values, wait_until_processed
+from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, loaded_worker
+from tests.integration.conftest import wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
@@ -26,18 +26,12 @@ RESUME_WITHIN_S = {"at_least_once": 15.0, "exactly_once": 30.0}
 async def test_kill_9_three_times_under_load_resumes_quickly_and_loses_nothing(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
-    worker = make_worker(kafka, tmp_path, processing_guarantee=guarantee)
-    messages = load(2500)
-    await publish_values(worker.settings, messages)
-    worker.start()
+    worker, messages = await loaded_worker(kafka, tmp_path, guarantee, 2500)
     resumed_after = []
     try:
         for _ in range(3):
             seen = len(await emitted(worker.settings))
-            deadline = time.monotonic() + 120
-            while len(await emitted(worker.settings)) <= seen:  # under way
-                assert time.monotonic() < deadline, worker.log_tail()
-                await asyncio.sleep(0.3)
+            await emitted_more_than(worker, seen)  # under way
             worker.kill(signal.SIGKILL)
             before = len(await emitted(worker.settings))
             worker.start()

@@ -17,8 +17,8 @@ import pytest
 
 from stream.settings import Settings
 from tests.faults.conftest import GUARANTEES
-from tests.faults.test_stop import emitted, expected_entries, load
-from tests.integration.conftest import make_worker, publish_values, wait_until_processed
+from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, loaded_worker
+from tests.integration.conftest import wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
@@ -29,15 +29,9 @@ PAUSE_S = 60.0
 async def test_a_worker_frozen_for_a_minute_rejoins_and_loses_nothing(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
-    worker = make_worker(kafka, tmp_path, processing_guarantee=guarantee)
-    messages = load(1500)
-    await publish_values(worker.settings, messages)
-    worker.start()
+    worker, messages = await loaded_worker(kafka, tmp_path, guarantee, 1500)
     try:
-        deadline = time.monotonic() + 120
-        while not await emitted(worker.settings):  # under way
-            assert time.monotonic() < deadline, worker.log_tail()
-            await asyncio.sleep(0.3)
+        await emitted_more_than(worker, 0)  # under way
         assert worker.process is not None
         worker.process.send_signal(signal.SIGSTOP)
         await asyncio.sleep(PAUSE_S)

@@ -4,14 +4,13 @@ twice, and in the end every entry is there and nothing was invented."""
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
 
 from stream.settings import Settings
 from tests.faults.conftest import GUARANTEES
-from tests.faults.test_stop import emitted, expected_entries, load
+from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, load
 from tests.integration.conftest import make_worker, publish_values, wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
@@ -34,10 +33,7 @@ async def test_a_second_worker_joins_then_the_first_stops_and_nothing_is_lost(
     }
     second.log_path = tmp_path / "second.log"
     try:
-        deadline = time.monotonic() + 120
-        while not await emitted(first.settings):
-            assert time.monotonic() < deadline, first.log_tail()
-            await asyncio.sleep(0.3)
+        await emitted_more_than(first, 0)  # under way
         second.start()  # joins mid-stream: a rebalance
         await asyncio.sleep(8)
         first.stop()  # leaves: another rebalance, the second takes everything

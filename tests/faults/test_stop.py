@@ -41,6 +41,23 @@ def expected_entries(messages: list[tuple[bytes, bytes]]) -> set[tuple[str, int]
     return found
 
 
+async def loaded_worker(settings: Settings, tmp_path: Path, guarantee: str, pages: int):
+    """A worker started on ``pages`` pages published before it: (worker, messages)."""
+    worker = make_worker(settings, tmp_path, processing_guarantee=guarantee)
+    messages = load(pages)
+    await publish_values(worker.settings, messages)
+    worker.start()
+    return worker, messages
+
+
+async def emitted_more_than(worker, count: int, timeout_s: float = 120.0) -> None:
+    """Until the worker has emitted more than ``count`` entry records."""
+    deadline = time.monotonic() + timeout_s
+    while len(await emitted(worker.settings)) <= count:
+        assert time.monotonic() < deadline, worker.log_tail()
+        await asyncio.sleep(0.3)
+
+
 async def emitted(settings: Settings) -> list[tuple[str, int]]:
     records = await read_all(settings, settings.entries_topic)
     return [(e["entry_id"], e["revision"]) for e in (orjson.loads(r.value) for r in records)]
@@ -50,10 +67,7 @@ async def emitted(settings: Settings) -> list[tuple[str, int]]:
 async def test_sigterm_under_load_exits_quickly_and_a_restart_loses_nothing(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
-    worker = make_worker(kafka, tmp_path, processing_guarantee=guarantee)
-    messages = load(1500)
-    await publish_values(worker.settings, messages)
-    worker.start()
+    worker, messages = await loaded_worker(kafka, tmp_path, guarantee, 1500)
     try:
         records, took = await stop_under_load_then_restart(worker)
     finally:
@@ -66,10 +80,7 @@ async def test_sigterm_under_load_exits_quickly_and_a_restart_loses_nothing(
 
 async def stop_under_load_then_restart(worker) -> tuple[list, float]:
     """SIGTERM once entries flow; then restart and wait: (entry records, seconds to exit)."""
-    deadline = time.monotonic() + 120
-    while not await emitted(worker.settings):  # under way
-        assert time.monotonic() < deadline, worker.log_tail()
-        await asyncio.sleep(0.5)
+    await emitted_more_than(worker, 0)  # under way
     stopping = time.monotonic()
     worker.process.send_signal(signal.SIGTERM)
     await asyncio.to_thread(worker.process.wait, 60)
