@@ -12,11 +12,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import for_code
 from aiokafka.protocol.admin import CreateAclsRequest
 
-from stream.connection import client_options
+from stream.ops.topics import connected_client
 from stream.settings import Settings
 
 # Codes of the Kafka protocol (org.apache.kafka.common.acl / resource).
@@ -154,9 +153,7 @@ def _cli_op(operation: str) -> str:
 async def create_acls(settings: Settings, principal: str, acls: list[Acl]) -> int:
     """Create the ACLs on the cluster, connecting as ``settings`` say (an administrator).
     Returns how many (resource, operation) pairs were created."""
-    client = AIOKafkaClient(**client_options(settings), request_timeout_ms=15000)
-    await client.bootstrap()
-    try:
+    async with connected_client(settings) as client:
         node_id = client.get_random_node()
         created = 0
         for acl in acls:
@@ -176,5 +173,3 @@ async def create_acls(settings: Settings, principal: str, acls: list[Acl]) -> in
                         raise for_code(error_code)(f"{acl.describe()}: {error_message}")
                 created += 1
         return created
-    finally:
-        await client.close()

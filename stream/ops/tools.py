@@ -10,13 +10,12 @@ from pathlib import Path
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from tqdm import tqdm
 
 from stream.app.lag import measure
 from stream.connection import client_options
-from stream.ops.topics import ensure_topics
+from stream.ops.topics import ensure_topics, topic_errors
 from stream.settings import Settings
 
 
@@ -177,19 +176,14 @@ def _render(record, as_json: bool) -> str:
 
 async def require_topic(settings: Settings, topic: str) -> None:
     """Fail at once, clearly, for a topic that does not exist (a consumer would wait)."""
-    admin = AIOKafkaAdminClient(**client_options(settings))
     try:
-        await admin.start()
+        error = (await topic_errors(settings, [topic]))[topic]
     except KafkaConnectionError:
         raise unreachable(settings) from None
-    try:
-        (described,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    if described["error_code"] == TopicAuthorizationFailedError.errno:
+    if error == TopicAuthorizationFailedError.errno:
         # Kafka hides a topic from a user without ACLs on it, existing or not.
         raise TopicAuthorizationFailedError(topic)
-    if described["error_code"] or not described["partitions"]:
+    if error:
         raise ToolError(
             f"topic {topic!r} does not exist on {settings.bootstrap_servers}: start the "
             "worker once (it creates its topics), or check LIVEBLOG_ENTRIES_TOPIC and "

@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator, Sequence
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.protocol.metadata import MetadataRequest
 
 from stream.connection import client_options
 from stream.settings import Settings
+
+
+@contextlib.asynccontextmanager
+async def connected_client(settings: Settings) -> AsyncIterator[AIOKafkaClient]:
+    """aiokafka's low-level client, for the requests its admin client does not make
+    the way we need (ACLs; metadata that must not create topics)."""
+    client = AIOKafkaClient(**client_options(settings), request_timeout_ms=15000)
+    await client.bootstrap()
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def topic_errors(settings: Settings, names: Sequence[str]) -> dict[str, int]:
+    """Kafka's error code for each topic's metadata: 0 it exists, 3 no such topic, 29
+    not authorised.  Asked without auto-creation: the admin client's
+    ``describe_topics`` lets a broker with ``auto.create.topics.enable`` (Kafka's
+    default) create a missing topic with the broker's defaults."""
+    async with connected_client(settings) as client:
+        request = MetadataRequest(list(names), allow_auto_topic_creation=False)
+        response = await client.send(client.get_random_node(), request)
+    return {topic["topic"]: topic["error_code"] for topic in response.to_object()["topics"]}
 
 
 def topic_config(settings: Settings) -> dict[str, str]:
