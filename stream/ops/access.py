@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.conn import create_conn
 from aiokafka.errors import (
     ClusterAuthorizationFailedError,
@@ -25,6 +26,7 @@ from aiokafka.errors import (
 )
 
 from stream.connection import client_options
+from stream.ops.topics import topic_errors
 from stream.settings import Settings
 
 CONNECT_TIMEOUT_S = 10.0
@@ -185,30 +187,25 @@ def denied(exc: KafkaError, settings: Settings) -> AccessError | None:
 
 
 async def check_worker_access(settings: Settings) -> None:
-    """Can the worker's user see its topics and its group?  Raise the missing ACL.
+    """Can the worker's user see its topics and its group?  Raise Kafka's
+    authorization error for the first missing ACL (``denied`` words it).
 
     Metadata shows a topic only to a user with some ACL on it, and describing the
     group needs one on the group: what a worker without its ACLs fails on first.
     A topic that does not exist yet is not an error (the worker creates it).
     """
-    from aiokafka.admin import AIOKafkaAdminClient
-
+    wanted = [settings.raw_topic, settings.entries_topic, settings.deadletter_topic]
+    errors = await topic_errors(settings, wanted)
+    refused = [t for t in wanted if errors.get(t) == TopicAuthorizationFailedError.errno]
+    if refused:
+        raise TopicAuthorizationFailedError(*refused)
     admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=10000)
     await admin.start()
     try:
-        wanted = [settings.raw_topic, settings.entries_topic, settings.deadletter_topic]
-        refused = [
-            topic["topic"]
-            for topic in await admin.describe_topics(wanted)
-            if topic["error_code"] == TopicAuthorizationFailedError.errno
-        ]
-        if refused:
-            raise denied(TopicAuthorizationFailedError(*refused), settings) or AccessError()
-        try:
-            await admin.describe_consumer_groups([settings.app_id])
-        except GroupAuthorizationFailedError as exc:
-            raise denied(exc, settings) or AccessError() from None
-        except KafkaError:
-            pass  # e.g. no coordinator yet on a new cluster: the worker waits for one
+        await admin.describe_consumer_groups([settings.app_id])
+    except GroupAuthorizationFailedError:
+        raise
+    except KafkaError:
+        pass  # e.g. no coordinator yet on a new cluster: the worker waits for one
     finally:
         await admin.close()
