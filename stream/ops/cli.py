@@ -332,7 +332,8 @@ def _add_tool_commands(commands: Any) -> None:  # argparse subparsers
         help="only the ACLs of the worker or of one tool",
     )
     acl.add_argument("--apply", action="store_true", help="create them on the cluster")
-    acl.set_defaults(run=_acls, kafka_if="apply")
+    # Printing the ACLs needs no cluster; applying them does.
+    acl.set_defaults(run=_acls, kafka=lambda parsed: parsed.apply)
 
 
 #: Exit codes, the same for the same kind of failure in every command.
@@ -377,7 +378,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stream: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        if getattr(args, "kafka", False) or getattr(args, getattr(args, "kafka_if", ""), False):
+        needs_kafka = getattr(args, "kafka", False)  # True, or a test of the arguments
+        if callable(needs_kafka):
+            needs_kafka = needs_kafka(args)
+        if needs_kafka:
             return _with_kafka(args, settings)
         return args.run(args, settings)
     except BrokenPipeError:
