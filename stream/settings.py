@@ -142,13 +142,13 @@ class Settings:
     def environment(self) -> dict[str, str]:
         """``LIVEBLOG_*`` variables that give a child process these settings (those
         that differ from the defaults)."""
-        return {
-            f"LIVEBLOG_{spec.name.upper()}": str(getattr(self, spec.name)).lower()
-            if isinstance(getattr(self, spec.name), bool)
-            else str(getattr(self, spec.name))
-            for spec in fields(self)
-            if getattr(self, spec.name) != spec.default
-        }
+        environment = {}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if value != spec.default:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                environment[f"LIVEBLOG_{spec.name.upper()}"] = text
+        return environment
 
     def public(self) -> dict[str, str]:
         """The settings as shown to people (the status page, the worker's start line):
@@ -236,10 +236,9 @@ def is_secret_setting(name: str) -> bool:
 
 def _converted(raw: str, kind: type) -> object:
     if kind is bool:
-        if raw.strip().lower() in _TRUE:
-            return True
-        if raw.strip().lower() in _FALSE:
-            return False
+        word = raw.strip().lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
         raise ValueError(raw)
     if kind is type(PROJECT_ROOT):
         return Path(raw)
