@@ -13,6 +13,7 @@ import pytest
 from stream.app.agents import DiffStories, OutputTopics, ParsePages, drive
 from stream.app.deadletters import SourceRecord, deadletter_headers, shell_failure_send
 from stream.app.delivery import DeliveryTracker, InFlight, Send
+from stream.state.blocks import decode_block
 from tests.conftest import SAMPLES
 
 TOPICS = OutputTopics("entries", "deadletters", "pages")
@@ -171,7 +172,14 @@ def test_diff_step_emits_new_and_edited_entries_and_writes_the_tables() -> None:
     again = diff(Record(pages("rescrape-2.msg"), offset=2))
     revisions = [orjson.loads(s.value)["revision"] for s in second]
     assert len(first) == 2 and sorted(revisions) == [1, 1, 2] and again == []
-    assert len(stories) == 1 and len(entries) == 4
+    states = {k: v for block in entries.values() for k, v in decode_block(block).items()}
+    assert len(stories) == 1 and len(states) == 4
+    hours = {
+        e["posted_at"][:13]
+        for p in ("rescrape-1.msg", "rescrape-2.msg")
+        for e in orjson.loads(pages(p))["entries"]
+    }
+    assert len(entries) == len(hours)  # one record per story and hour, not per entry
 
 
 def test_diff_step_replays_a_redelivered_page() -> None:

@@ -2,7 +2,7 @@
 
     articles.raw ──> [parse_pages] ──> <app>-pages-by-story ──> [diff_stories] ──> liveblog.entries
                           │                (keyed by story)           │
-                          └──────────> liveblog.deadletter            └── tables: stories, entries
+                          └─────> liveblog.deadletter          └── tables: stories, entry_blocks
 
 ``ParsePages`` is stateless: it parses each raw message with the core, turns its
 dead letters into records, and forwards the parsed page keyed by story, so that
@@ -32,8 +32,8 @@ from stream.app.deadletters import (
 from stream.app.delivery import DeliveryTracker, InFlight, Send
 from stream.core.process import Source, process_message
 from stream.core.timeline import format_utc
+from stream.state.blocks import EntryBlocks
 from stream.state.story import (
-    EntryState,
     Scrape,
     StoryState,
     chain_checkpoints,
@@ -133,7 +133,8 @@ class DiffStories:
 
     topics: OutputTopics
     stories: MutableMapping[bytes, bytes]
-    entries: MutableMapping[bytes, bytes]
+    #: Entry states by block (``stream.state.blocks``).
+    entry_blocks: MutableMapping[bytes, bytes]
     #: Told of each story's new state (the status page's latest stories).
     on_story: Callable[[StoryState], None] | None = None
     #: Identify pages by their raw record, not their pages-by-story offset: under
@@ -147,6 +148,7 @@ class DiffStories:
         story_id: str = page["story_id"]
         key = story_id.encode()
         raw_story = self.stories.get(key)
+        blocks = EntryBlocks(self.entry_blocks, story_id, page["entries"])
         plan = plan_scrape(
             Scrape(
                 story_id=story_id,
@@ -161,10 +163,9 @@ class DiffStories:
                 raw_position=page.get("raw_position", -1) if self.by_raw_position else -1,
             ),
             StoryState.from_bytes(raw_story) if raw_story else None,
-            self._stored_entry,
+            blocks.get,
         )
-        for entry_id, state in plan.entry_writes.items():
-            self.entries[entry_id.encode()] = state.to_bytes()
+        blocks.write(plan.entry_writes)
         self.stories[key] = plan.story.to_bytes()
         if self.on_story is not None:
             self.on_story(plan.story)
@@ -179,10 +180,6 @@ class DiffStories:
             )
             for entry in plan.emissions
         ]
-
-    def _stored_entry(self, entry_id: str) -> EntryState | None:
-        raw = self.entries.get(entry_id.encode())
-        return EntryState.from_bytes(raw) if raw else None
 
 
 Step = Callable[[Record], list[Send]]

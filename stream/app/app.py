@@ -46,8 +46,8 @@ def create_app(settings: Settings) -> faust.App:
         settings.deadletter_topic: app.topic(settings.deadletter_topic),
     }
     stories = app.Table("stories", partitions=settings.partitions, key_type=bytes, value_type=bytes)
-    entry_states = app.Table(
-        "entries", partitions=settings.partitions, key_type=bytes, value_type=bytes
+    entry_blocks = app.Table(
+        "entry_blocks", partitions=settings.partitions, key_type=bytes, value_type=bytes
     )
 
     sender = producer_sender(app, topics)
@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> faust.App:
         group=settings.app_id,
         input_topics=settings.input_topics,
         trackers=[parse_tracker, diff_tracker],
-        tables={"stories": stories, "entries": entry_states},
+        tables={"stories": stories, "entry_blocks": entry_blocks},
         metrics=metrics,
         health=health,
     )
@@ -70,7 +70,7 @@ def create_app(settings: Settings) -> faust.App:
         diff_step=DiffStories(
             outputs,
             stories,
-            entry_states,
+            entry_blocks,
             on_story=watch.story_seen,
             by_raw_position=settings.processing_guarantee == "exactly_once",
         ),

@@ -1,0 +1,77 @@
+"""Entry states kept in blocks: one table record per story and hour of posting.
+
+A page of a new story writes all its entries' states, and each table record is a
+RocksDB write and a changelog record: one record per entry made the state the
+worker's largest cost after the entries themselves (``bench/e2e.py``).  Entries
+posted in the same hour share a record, so a page costs about one record per hour
+it touches, while a re-scrape still reads and writes only the blocks of its new
+and edited entries: the latest hour, whatever the story's length.  A block holds
+what one hour of a live blog posts (tens of entries, about 60 bytes each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+
+import orjson
+
+from stream.contract import EntryValue
+from stream.state.story import EntryState
+
+
+def block_key(story_id: str, posted_at: str) -> bytes:
+    """The record holding an entry's state: its story and the UTC hour it was posted."""
+    return f"{story_id}/{posted_at[:13]}".encode()
+
+
+def encode_block(states: Mapping[str, EntryState]) -> bytes:
+    return orjson.dumps(
+        {entry_id: [s.revision, s.fingerprint, s.writes] for entry_id, s in states.items()}
+    )
+
+
+def decode_block(raw: bytes) -> dict[str, EntryState]:
+    return {
+        entry_id: EntryState(revision, fingerprint, tuple((w, r) for w, r in writes))
+        for entry_id, (revision, fingerprint, writes) in orjson.loads(raw).items()
+    }
+
+
+class EntryBlocks:
+    """The entry states of one page's story, read and written a block at a time.
+
+    ``get`` is the look-up ``plan_scrape`` takes; ``write`` stores its ``entry_writes``
+    with one table write per block touched.  Each block is read at most once.
+    """
+
+    def __init__(
+        self, table: MutableMapping[bytes, bytes], story_id: str, entries: Sequence[EntryValue]
+    ) -> None:
+        self._table = table
+        self._story_id = story_id
+        self._posted_at = {entry["entry_id"]: entry["posted_at"] for entry in entries}
+        self._loaded: dict[bytes, dict[str, EntryState]] = {}
+
+    def get(self, entry_id: str) -> EntryState | None:
+        return self._block(self._key(entry_id)).get(entry_id)
+
+    def write(self, states: Mapping[str, EntryState]) -> int:
+        """Store ``states``; returns how many table records were written."""
+        touched: set[bytes] = set()
+        for entry_id, state in states.items():
+            key = self._key(entry_id)
+            self._block(key)[entry_id] = state
+            touched.add(key)
+        for key in sorted(touched):
+            self._table[key] = encode_block(self._loaded[key])
+        return len(touched)
+
+    def _key(self, entry_id: str) -> bytes:
+        return block_key(self._story_id, self._posted_at[entry_id])
+
+    def _block(self, key: bytes) -> dict[str, EntryState]:
+        block = self._loaded.get(key)
+        if block is None:
+            raw = self._table.get(key)
+            block = self._loaded[key] = decode_block(raw) if raw else {}
+        return block
