@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import signal
@@ -12,13 +11,10 @@ import orjson
 import pytest
 
 from stream.ops.tools import consumer_lag, publish, tail
-from stream.ops.topics import ensure_topics
 from stream.settings import Settings
 from tests.conftest import SAMPLES, SHARED_CORPUS
 from tests.integration.conftest import (
     Worker,
-    caught_up,
-    delete_topic,
     make_worker,
     publish_values,
     read_all,
@@ -176,35 +172,5 @@ async def test_after_sigkill_the_tables_are_recovered_and_nothing_is_emitted_aga
         ]
         emitted = {(e["entry_id"], e["revision"]) for e in before}
         assert not emitted & {(e["entry_id"], e["revision"]) for e in after}
-    finally:
-        worker.stop()
-
-
-async def test_an_unwritable_deadletter_topic_holds_the_offset_until_it_can_be_written(
-    kafka: Settings,
-    tmp_path: Path,
-) -> None:
-    worker = make_worker(kafka, tmp_path, delivery_timeout_s=2.0)
-    worker.start()
-    try:
-        settings = worker.settings
-        await publish_values(settings, [sample("pt-greve.msg")])
-        await wait_until_processed(worker)
-        await delete_topic(settings, settings.deadletter_topic)
-
-        bad = (b"bad-envelope", b'{"text": 42}')
-        await publish_values(settings, [bad])
-        await asyncio.sleep(15)  # several delivery timeouts and retries
-        assert worker.process is not None and worker.process.poll() is None, worker.log_tail()
-        assert not await caught_up(worker), "committed past a dead letter it could not write"
-        assert "could not write" in worker.log_path.read_text(errors="replace")
-
-        await ensure_topics(settings, [settings.deadletter_topic])
-        await wait_until_processed(worker, timeout_s=120)
-        [letter] = await dead_letters_of(settings)
-        assert letter.key == b"bad-envelope"
-        value = orjson.loads(letter.value)
-        assert value["reason"] == "invalid_envelope"
-        assert base64.b64decode(value["original"]) == bad[1]
     finally:
         worker.stop()
