@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from stream.core.process import process_message  # noqa: E402
+from stream.state.blocks import EntryBlocks  # noqa: E402
 from stream.state.story import (  # noqa: E402
-    EntryState,
     Scrape,
     StoryState,
     chain_checkpoints,
@@ -61,10 +61,19 @@ def page(entries: int) -> bytes:
     )
 
 
-def record(db: Rdict, plan) -> None:
-    for entry_id, state in plan.entry_writes.items():
-        db[entry_id.encode()] = state.to_bytes()
-    db[b"story:" + plan.story.story_id.encode()] = plan.story.to_bytes()
+class Unrecorded(dict):
+    """The store as the state step sees it, its writes encoded but not kept, so that
+    each repeat diffs against the same state."""
+
+    def __init__(self, db: Rdict) -> None:
+        super().__init__()
+        self.db = db
+
+    def get(self, key, default=None):
+        return self.db.get(key, default)
+
+    def __setitem__(self, key, value) -> None:
+        pass
 
 
 def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
@@ -73,16 +82,15 @@ def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
         first = process_message(page(size))
         assert len(first.entries) == size, (size, len(first.entries), first.dead_letters)
 
-        def lookup(entry_id: str) -> EntryState | None:
-            raw = db.get(entry_id.encode())
-            return EntryState.from_bytes(raw) if raw is not None else None
-
         def stored_story() -> StoryState | None:
             raw = db.get(b"story:" + first.story_id.encode())
             return StoryState.from_bytes(raw) if raw is not None else None
 
-        plan = plan_scrape(Scrape(first.story_id, "t", None, "de", first.entries), None, lookup)
-        record(db, plan)
+        blocks = EntryBlocks(db, first.story_id, first.entries)
+        scrape = Scrape(first.story_id, "t", None, "de", first.entries)
+        plan = plan_scrape(scrape, None, blocks.get)
+        blocks.write(plan.entry_writes)
+        db[b"story:" + plan.story.story_id.encode()] = plan.story.to_bytes()
         rescrape_value = page(size + 1)
         state_times, parse_times, lookups = [], [], 0
         for _ in range(repeats):
@@ -97,10 +105,12 @@ def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
             scrape = Scrape(
                 outcome.story_id, "t", None, "de", outcome.entries, checkpoints=checkpoints
             )
-            plan = plan_scrape(scrape, stored_story(), lookup)
-            # what the worker would send and record; not recorded, so each repeat is the same
+            blocks = EntryBlocks(Unrecorded(db), outcome.story_id, outcome.entries)
+            plan = plan_scrape(scrape, stored_story(), blocks.get)
+            # what the worker would send and record (encoded, not kept)
             _ = [orjson.dumps(e) for e in plan.emissions]
-            _ = [s.to_bytes() for s in plan.entry_writes.values()]
+            blocks.write(plan.entry_writes)
+            _ = plan.story.to_bytes()
             done = time.perf_counter()
             state_times.append(done - parsed)
             lookups = plan.lookups

@@ -49,7 +49,11 @@ class EntryBlocks:
     ) -> None:
         self._table = table
         self._story_id = story_id
-        self._posted_at = {entry["entry_id"]: entry["posted_at"] for entry in entries}
+        # Indexed from the newest entry back, as far as look-ups need: a re-scrape
+        # looks up only its newest entries, and its state work must not grow with
+        # the story's length.
+        self._posted_at: dict[str, str] = {}
+        self._unindexed = reversed(entries)
         self._loaded: dict[bytes, dict[str, EntryState]] = {}
 
     def get(self, entry_id: str) -> EntryState | None:
@@ -67,7 +71,15 @@ class EntryBlocks:
         return len(touched)
 
     def _key(self, entry_id: str) -> bytes:
-        return block_key(self._story_id, self._posted_at[entry_id])
+        posted_at = self._posted_at.get(entry_id)
+        while posted_at is None:
+            entry = next(self._unindexed, None)
+            if entry is None:
+                raise KeyError(f"entry {entry_id} is not on this page")
+            self._posted_at[entry["entry_id"]] = entry["posted_at"]
+            if entry["entry_id"] == entry_id:
+                posted_at = entry["posted_at"]
+        return block_key(self._story_id, posted_at)
 
     def _block(self, key: bytes) -> dict[str, EntryState]:
         block = self._loaded.get(key)
