@@ -25,15 +25,12 @@ def block_key(story_id: str, posted_at: str) -> bytes:
 
 
 def encode_block(states: Mapping[str, EntryState]) -> bytes:
-    return orjson.dumps(
-        {entry_id: [s.revision, s.fingerprint, s.writes] for entry_id, s in states.items()}
-    )
+    return orjson.dumps({entry_id: state.to_list() for entry_id, state in states.items()})
 
 
 def decode_block(raw: bytes) -> dict[str, EntryState]:
     return {
-        entry_id: EntryState(revision, fingerprint, tuple((w, r) for w, r in writes))
-        for entry_id, (revision, fingerprint, writes) in orjson.loads(raw).items()
+        entry_id: EntryState.from_list(stored) for entry_id, stored in orjson.loads(raw).items()
     }
 
 
@@ -59,16 +56,15 @@ class EntryBlocks:
     def get(self, entry_id: str) -> EntryState | None:
         return self._block(self._key(entry_id)).get(entry_id)
 
-    def write(self, states: Mapping[str, EntryState]) -> int:
-        """Store ``states``; returns how many table records were written."""
-        touched: set[bytes] = set()
+    def write(self, states: Mapping[str, EntryState]) -> None:
+        """Store ``states``, one table write per block they fall in."""
+        touched: dict[bytes, dict[str, EntryState]] = {}
         for entry_id, state in states.items():
             key = self._key(entry_id)
-            self._block(key)[entry_id] = state
-            touched.add(key)
-        for key in sorted(touched):
-            self._table[key] = encode_block(self._loaded[key])
-        return len(touched)
+            block = touched[key] = self._block(key)
+            block[entry_id] = state
+        for key, block in touched.items():
+            self._table[key] = encode_block(block)
 
     def _key(self, entry_id: str) -> bytes:
         posted_at = self._posted_at.get(entry_id)

@@ -39,12 +39,13 @@ class EntryState:
     #: ``plan_scrape``).
     writes: tuple[tuple[int, int], ...] = ()
 
-    def to_bytes(self) -> bytes:
-        return orjson.dumps([self.revision, self.fingerprint, self.writes])
+    def to_list(self) -> list:
+        """Its stored form, as a JSON array (``stream.state.blocks`` keeps these)."""
+        return [self.revision, self.fingerprint, self.writes]
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> EntryState:
-        revision, fingerprint, *rest = orjson.loads(raw)
+    def from_list(cls, stored: list) -> EntryState:
+        revision, fingerprint, *rest = stored
         writes = tuple((offset, rev) for offset, rev in rest[0]) if rest else ()
         return cls(revision, fingerprint, writes)
 
