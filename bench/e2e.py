@@ -8,7 +8,7 @@ topics and a fresh consumer group:
 1. pre-loads ``--pages`` raw pages (mixed sizes, many stories, some re-scrapes) with
    nothing running;
 2. starts a worker and times it from its first consumed record (the first record it
-   writes to its internal topic, by record timestamp) to the moment its group's
+   writes, to its internal topic or its outputs, by record timestamp) to the moment its group's
    committed offsets reach the end of every input topic (raw and internal); then
    counts what came out (entries, dead letters);
 3. runs, over the same pages, a plain aiokafka loop doing the same work (consume,
@@ -270,11 +270,14 @@ async def worker_round(base: Settings, pages, name: str, workdir: Path) -> tuple
         peak_rss = _peak_rss_kb(worker.pid)
     finally:
         stop_gracefully(worker)
-    first = min(r.timestamp for r in await read_to_end(settings, internal)) / 1000
-    entries = len(await read_to_end(settings, settings.entries_topic))
-    letters = len(await read_to_end(settings, settings.deadletter_topic))
+    # The first record the worker wrote: a page it forwarded, or an entry or dead
+    # letter of a page it applied where it read it.
+    entries = await read_to_end(settings, settings.entries_topic)
+    letters = await read_to_end(settings, settings.deadletter_topic)
+    forwarded = await read_to_end(settings, internal)
+    first = min(r.timestamp for r in [*forwarded, *entries, *letters]) / 1000
     seconds = finished - first
-    return Round(len(pages) / seconds, seconds, entries, letters, stalled), peak_rss
+    return Round(len(pages) / seconds, seconds, len(entries), len(letters), stalled), peak_rss
 
 
 def _peak_rss_kb(pid: int) -> int:

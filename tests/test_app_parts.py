@@ -9,10 +9,14 @@ from dataclasses import dataclass
 
 import orjson
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 
 from stream.app.agents import DiffStories, OutputTopics, ParsePages, drive
 from stream.app.deadletters import SourceRecord, deadletter_headers, shell_failure_send
 from stream.app.delivery import DeliveryTracker, InFlight, Send
+from stream.app.routing import story_partition
+from stream.core.process import process_message
+from stream.ops.tools import key_for
 from stream.state.blocks import decode_block
 from tests.conftest import SAMPLES
 
@@ -180,6 +184,56 @@ def test_diff_step_emits_new_and_edited_entries_and_writes_the_tables() -> None:
         for e in orjson.loads(pages(p))["entries"]
     }
     assert len(entries) == len(hours)  # one record per story and hour, not per entry
+
+
+def _on(partition: int, name: str, offset: int = 0) -> Record:
+    return Record((SAMPLES / name).read_bytes(), offset=offset, partition=partition)
+
+
+def _home(name: str, partitions: int = 4) -> int:
+    outcome = process_message((SAMPLES / name).read_bytes())
+    return story_partition(outcome.story["url"], outcome.story_id, partitions)
+
+
+def test_a_page_on_its_storys_partition_is_applied_where_it_is_read() -> None:
+    stories, blocks = {}, {}
+    diff = DiffStories(TOPICS, stories, blocks)
+    parse = ParsePages(TOPICS, 1 << 20, diff=diff, partitions=4)
+    home = _home("rescrape-1.msg")
+    first = parse(_on(home, "rescrape-1.msg", offset=0))
+    second = parse(_on(home, "rescrape-2.msg", offset=1))
+    assert {s.topic for s in first + second} == {"entries"}  # no hop
+    assert sorted(orjson.loads(s.value)["revision"] for s in second) == [1, 1, 2]
+    assert len(stories) == 1 and blocks
+    # read again after a crash: the same records, as from the hop
+    assert [s.value for s in parse(_on(home, "rescrape-2.msg", offset=1))] == [
+        s.value for s in second
+    ]
+
+
+def test_a_page_elsewhere_is_sent_on_to_its_storys_partition() -> None:
+    diff = DiffStories(TOPICS, {}, {})
+    parse = ParsePages(TOPICS, 1 << 20, diff=diff, partitions=4)
+    home = _home("rescrape-1.msg")
+    [forwarded] = parse(_on((home + 1) % 4, "rescrape-1.msg"))
+    assert (forwarded.topic, forwarded.partition) == ("pages", home)
+    # and every page takes the hop when the raw topic is partitioned otherwise
+    [hop] = ParsePages(TOPICS, 1 << 20, diff=None, partitions=4)(_on(home, "rescrape-1.msg"))
+    assert (hop.topic, hop.partition) == ("pages", home)
+
+
+def test_the_publish_tool_keys_a_page_onto_its_storys_partition() -> None:
+    # Kafka's default partitioner (aiokafka's, the Java client's) puts a page keyed as
+    # `stream publish` keys it on the partition where its story's state is.
+    for path in sorted(SAMPLES.glob("*.msg")):
+        value = path.read_bytes()
+        outcome = process_message(value)
+        if outcome.story_id is None or not outcome.story["url"]:
+            continue
+        key = key_for(value, path)
+        for partitions in (1, 4, 12):
+            kafka = DefaultPartitioner()(key, list(range(partitions)), list(range(partitions)))
+            assert kafka == story_partition(outcome.story["url"], outcome.story_id, partitions)
 
 
 def test_diff_step_replays_a_redelivered_page() -> None:

@@ -125,3 +125,14 @@ def test_mojibake_and_windows_1252_samples_come_out_clean() -> None:
         outcome = outcome_of(name)
         assert outcome.dead_letters == []
         assert any("« une journée historique »" in e["body"] for e in outcome.entries), name
+
+
+def test_warm_up_parses_a_page_in_every_language_and_forgets_it() -> None:
+    from stream.core.locales import LOCALES
+    from stream.core.process import warm_up
+    from stream.core.timegrammar import read_marker
+
+    # every warm-up page is read as a live blog, so the worker's start runs the
+    # paths its first real pages take (and leaves no memo behind)
+    assert warm_up() == 3 * len(LOCALES)
+    assert read_marker.cache_info().currsize == 0

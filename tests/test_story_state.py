@@ -28,9 +28,10 @@ class Store:
         outcome = process_message((SAMPLES / name).read_bytes())
         return self.scrape_entries(outcome.entries, outcome.story_id)
 
-    def scrape_entries(self, entries, story_id="s1", offset=-1, raw=-1):
+    def scrape_entries(self, entries, story_id="s1", offset=-1, raw=-1, from_raw=False):
         scrape = Scrape(story_id, "Title", None, "en", entries, 0, "2025-02-06T10:00:00Z")
-        plan = plan_scrape(replace(scrape, offset=offset, raw_position=raw), self.story, self.get)
+        scrape = replace(scrape, offset=offset, raw_position=raw, from_raw=from_raw)
+        plan = plan_scrape(scrape, self.story, self.get)
         self.data.update(plan.entry_writes)
         self.story = plan.story
         return plan
@@ -171,6 +172,27 @@ def test_a_raw_page_sent_again_at_a_new_offset_emits_what_its_first_pass_emitted
     assert dict(store.data) == data_after and store.story.entries == story_after.entries
     # a later scrape (another raw page) with the same text emits nothing
     assert emitted(store.scrape_entries(entries(3, edited=0), offset=10, raw=52)) == []
+
+
+def test_pages_applied_from_the_raw_topic_and_via_the_hop_keep_apart_offsets() -> None:
+    # A story whose scrapers key some pages by its canonical URL (applied where read,
+    # at raw offsets) and some otherwise (sent on, at pages-by-story offsets): the
+    # two offset sequences say nothing about each other, and neither hides an edit.
+    store = Store()
+    assert emitted(store.scrape_entries(entries(2), offset=500, from_raw=True)) == [
+        ("e0", 1),
+        ("e1", 1),
+    ]
+    hop = store.scrape_entries(entries(3, edited=0), offset=3)
+    assert emitted(hop) == [("e0", 2), ("e2", 1)]  # offset 3 < 500 is not a redelivery
+    raw = store.scrape_entries(entries(4, edited=1), offset=501, from_raw=True)
+    assert emitted(raw) == [("e0", 3), ("e1", 2), ("e3", 1)]  # e0's edit undone, e1 edited
+    # each read again after a crash re-emits what it emitted, and only that
+    assert emitted(store.scrape_entries(entries(3, edited=0), offset=3)) == emitted(hop)
+    assert emitted(store.scrape_entries(entries(4, edited=1), offset=501, from_raw=True)) == (
+        emitted(raw)
+    )
+    assert (store.story.last_offset, store.story.last_raw_offset) == (3, 501)
 
 
 def test_a_new_page_after_replays_is_diffed_as_usual() -> None:

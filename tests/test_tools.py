@@ -27,17 +27,16 @@ def test_a_dead_letter_reads_with_its_reason_source_and_text() -> None:
     assert "text: How to make the perfect sourdough" in shown
 
 
-def test_publish_takes_files_and_folders_and_keys_pages_by_url() -> None:
+def test_publish_takes_files_and_folders_and_keys_pages_by_canonical_url() -> None:
     files = list(page_files([str(SAMPLES)]))
     assert SAMPLES / "it-maltempo.msg" in files
     value = (SAMPLES / "it-maltempo.msg").read_bytes()
-    assert (
-        key_for(
-            value,
-            SAMPLES / "it-maltempo.msg",
-        )
-        == orjson.loads(value)["url"].encode()
+    assert orjson.loads(value)["url"].endswith("?utm_source=feed")
+    assert key_for(value, SAMPLES / "it-maltempo.msg") == (
+        b"https://notizie.example.it/cronaca/maltempo-liguria-diretta"
     )
+    tracked = orjson.dumps({"url": "http://WWW.Example.com/live/?utm_source=x#top", "text": "t"})
+    assert key_for(tracked, SAMPLES / "x") == b"https://example.com/live"
     assert key_for(b"plain text page", SAMPLES / "x") is None
     with pytest.raises(ToolError, match="no such file"):
         list(page_files(["no/such/place"]))

@@ -1,15 +1,19 @@
 """The two processing steps and the loop that drives an agent with them.
 
-    articles.raw ──> [parse_pages] ──> <app>-pages-by-story ──> [diff_stories] ──> liveblog.entries
-                          │                (keyed by story)           │
-                          └─────> liveblog.deadletter          └── tables: stories, entry_blocks
+    articles.raw ──> [parse_pages] ─────────────────────────────────> liveblog.entries
+                       │   │                                               ▲
+                       │   └──> <app>-pages-by-story ──> [diff_stories] ───┘
+                       └──────> liveblog.deadletter      (by story)    tables: stories,
+                                                                       entry_blocks
 
-``ParsePages`` is stateless: it parses each raw message with the core, turns its
-dead letters into records, and forwards the parsed page keyed by story, so that
-one story always lands on one partition of the tables.  ``DiffStories`` compares
-each page with the story's state, writes the new state, and emits new and edited
-entries.  Both take a record and return the records to send; they know nothing of
-Faust, so unit tests drive them with plain values and dicts for tables.
+``ParsePages`` parses each raw message with the core and turns its dead letters
+into records.  A page whose raw record already sits on its story's partition
+(``stream.app.routing``: keyed by the story's canonical URL) is diffed right there;
+any other is sent on to its story's partition of the pages-by-story topic, so that
+one story always meets its state on one partition of the tables.  ``DiffStories``
+compares a page with the story's state, writes the new state, and emits new and
+edited entries.  Both take a record and return the records to send; they know
+nothing of Faust, so unit tests drive them with plain values and dicts for tables.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from stream.app.deadletters import (
     shell_failure_send,
 )
 from stream.app.delivery import DeliveryTracker, InFlight, Send
+from stream.app.routing import story_partition
 from stream.core.process import Source, process_message
 from stream.core.timeline import format_utc
 from stream.state.blocks import EntryBlocks
@@ -82,10 +87,18 @@ class OutputTopics:
 
 @dataclass(frozen=True, slots=True)
 class ParsePages:
-    """One raw page in: its dead letters, and the parsed page keyed by story."""
+    """One raw page in: its dead letters, and either its new and edited entries
+    (when the record sits on its story's partition) or the parsed page, sent on to
+    its story's partition of the pages-by-story topic."""
 
     topics: OutputTopics
     max_page_bytes: int
+    #: Applies a page read on its story's partition; None: every page takes the hop.
+    diff: DiffStories | None = None
+    #: Partitions of the tables and the pages-by-story topic.  Pages are applied where
+    #: they are read only when the raw topic has as many (Faust then assigns partition
+    #: N of every topic to one worker).
+    partitions: int = 1
 
     def __call__(self, record: Record) -> list[Send]:
         timestamp = datetime.fromtimestamp(record.timestamp, UTC) if record.timestamp else None
@@ -116,8 +129,15 @@ class ParsePages:
                 "raw_timestamp": record.timestamp,
                 "raw_position": raw_position(record.partition, record.offset),
             }
-            key = outcome.story_id.encode()
-            sends.append(Send(self.topics.pages_by_story, key, orjson.dumps(page), kind="page"))
+            home = story_partition(outcome.story["url"], outcome.story_id, self.partitions)
+            if self.diff is not None and record.partition == home:
+                sends += self.diff.apply(page, record.offset, from_raw=True)
+            else:
+                key = outcome.story_id.encode()
+                page_bytes = orjson.dumps(page)
+                sends.append(
+                    Send(self.topics.pages_by_story, key, page_bytes, kind="page", partition=home)
+                )
         return sends
 
 
@@ -144,7 +164,11 @@ class DiffStories:
     by_raw_position: bool = False
 
     def __call__(self, record: Record) -> list[Send]:
-        page = orjson.loads(record.value or b"")
+        return self.apply(orjson.loads(record.value or b""), record.offset, from_raw=False)
+
+    def apply(self, page: dict[str, Any], offset: int, from_raw: bool) -> list[Send]:
+        """Diff one parsed page (``ParsePages``' form) read at ``offset`` of the
+        pages-by-story topic, or of the raw topic when ``from_raw``."""
         story_id: str = page["story_id"]
         key = story_id.encode()
         raw_story = self.stories.get(key)
@@ -159,7 +183,8 @@ class DiffStories:
                 dead_letters=page["dead_letters"],
                 seen_at=page["seen_at"] or "",
                 checkpoints=[tuple(c) for c in page["checkpoints"]],
-                offset=record.offset,
+                offset=offset,
+                from_raw=from_raw,
                 raw_position=page.get("raw_position", -1) if self.by_raw_position else -1,
             ),
             StoryState.from_bytes(raw_story) if raw_story else None,

@@ -25,8 +25,10 @@ from stream.connection import client_options, tls_context
 from stream.settings import Settings
 
 
-def create_app(settings: Settings) -> faust.App:
-    """The Faust application, configured from ``settings``."""
+def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.App:
+    """The Faust application, configured from ``settings``.  ``raw_partitions``: how
+    many partitions the raw topic has; when as many as the tables, a raw page on its
+    story's partition is applied where it is read (``stream.app.routing``)."""
     app = faust_app(settings)
     use_commit_flush_buffer(app)
     pages_by_story_name = settings.pages_by_story_topic
@@ -65,15 +67,21 @@ def create_app(settings: Settings) -> faust.App:
         health=health,
     )
     parse_tracker.on_delivered = diff_tracker.on_delivered = watch.delivered
+    diff_step = DiffStories(
+        outputs,
+        stories,
+        entry_blocks,
+        on_story=watch.story_seen,
+        by_raw_position=settings.processing_guarantee == "exactly_once",
+    )
     agents = Agents(
-        parse_step=ParsePages(outputs, settings.max_page_bytes),
-        diff_step=DiffStories(
+        parse_step=ParsePages(
             outputs,
-            stories,
-            entry_blocks,
-            on_story=watch.story_seen,
-            by_raw_position=settings.processing_guarantee == "exactly_once",
+            settings.max_page_bytes,
+            diff=diff_step if raw_partitions == settings.partitions else None,
+            partitions=settings.partitions,
         ),
+        diff_step=diff_step,
         parse_tracker=parse_tracker,
         diff_tracker=diff_tracker,
         deadletter_topic=outputs.deadletters,
@@ -173,13 +181,16 @@ def producer_sender(app: faust.App, topics: dict[str, faust.types.TopicT]) -> Se
     async def send(record: Send) -> asyncio.Future:
         if app.in_transaction:
             return await topics[record.topic].send(
-                key=record.key, value=record.value, headers=record.headers
+                key=record.key,
+                value=record.value,
+                partition=record.partition,
+                headers=record.headers,
             )
         return await app.producer.send(
             topic=record.topic,
             key=record.key,
             value=record.value,
-            partition=None,
+            partition=record.partition,
             timestamp=None,
             headers=record.headers,
         )

@@ -40,6 +40,8 @@ class Send:
     kind: str = ""
     #: The raw record's timestamp (seconds) it comes from, for publish-to-entry latency.
     since: float | None = None
+    #: The partition to write to; None: the producer's partitioner picks by key.
+    partition: int | None = None
 
 
 #: Hands a record to the producer and returns the future of its delivery.

@@ -49,6 +49,13 @@ def story_id_for(url: str | None, source: str | None, title: str) -> str:
     )
 
 
+def story_key(url: str | None, story_id: str) -> bytes:
+    """The Kafka key that puts every page of a story on one partition: the canonical
+    URL its id comes from, else the id itself.  Scrapers that key raw pages by it
+    spare the worker a repartition (``stream.app.routing``)."""
+    return (canonical_url(url) if url else story_id).encode()
+
+
 @lru_cache(maxsize=20_000)  # re-scrapes repeat their entries
 def entry_id_for(story_id: str, posted_at: str, ordinal: int) -> str:
     """An entry is its story, its posting time and its rank among entries posted the

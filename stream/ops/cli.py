@@ -69,8 +69,9 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from stream.app.app import create_app
     from stream.connection import describe
+    from stream.core.process import warm_up
     from stream.ops.access import check_worker_access
-    from stream.ops.topics import ensure_topics
+    from stream.ops.topics import ensure_topics, partition_count
 
     asyncio.run(check_worker_access(settings))
     print(
@@ -82,7 +83,17 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     created = asyncio.run(ensure_topics(settings))
     if created:
         print(f"stream worker: created topics {', '.join(created)}", file=sys.stderr)
-    app = create_app(settings)
+    raw_partitions = asyncio.run(partition_count(settings, settings.raw_topic))
+    if raw_partitions != settings.partitions:
+        print(
+            f"stream worker: {settings.raw_topic} has {raw_partitions} partitions and "
+            f"LIVEBLOG_PARTITIONS is {settings.partitions}: every page takes the "
+            f"pages-by-story hop (set LIVEBLOG_PARTITIONS={raw_partitions} for a new app "
+            "id to apply pages where they are read)",
+            file=sys.stderr,
+        )
+    warm_up()  # the first pages must not pay for loading CLDR data and patterns
+    app = create_app(settings, raw_partitions=raw_partitions)
     worker = Worker(app, loglevel=settings.log_level.upper(), quiet=True)
     # Faust's terminal spinner hangs a DEBUG handler on the root logger, which makes
     # every debug call in aiokafka and Faust build a log record: 13% of the worker's

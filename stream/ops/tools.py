@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from stream.app.lag import measure
 from stream.connection import client_options
+from stream.core.identity import canonical_url
 from stream.ops.topics import ensure_topics, topic_errors
 from stream.settings import Settings
 
@@ -45,14 +46,16 @@ def page_files(paths: Iterable[str]) -> Iterator[Path]:
 
 
 def key_for(value: bytes, path: Path) -> bytes | None:
-    """What a scraper would use as key: the page URL from the envelope, if any."""
+    """The key a scraper should use: the page's canonical URL from the envelope, if
+    any (``stream.core.identity.story_key``), which puts every page of a story on the
+    partition where the worker keeps its state."""
     if value[:1] == b"{":
         try:
             envelope = orjson.loads(value)
         except orjson.JSONDecodeError:
             return None
         if isinstance(envelope, dict) and isinstance(envelope.get("url"), str):
-            return envelope["url"].encode()
+            return canonical_url(envelope["url"]).encode()
     return None
 
 

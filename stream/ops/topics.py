@@ -37,6 +37,19 @@ async def topic_errors(settings: Settings, names: Sequence[str]) -> dict[str, in
     return {topic["topic"]: topic["error_code"] for topic in response.to_object()["topics"]}
 
 
+async def partition_count(settings: Settings, topic: str) -> int | None:
+    """How many partitions ``topic`` has (None when it does not exist), asked without
+    auto-creation as in ``topic_errors``."""
+    async with connected_client(settings) as client:
+        response = await client.send(
+            client.get_random_node(), MetadataRequest([topic], allow_auto_topic_creation=False)
+        )
+    for entry in response.to_object()["topics"]:
+        if entry["topic"] == topic and entry["error_code"] == 0:
+            return len(entry["partitions"])
+    return None
+
+
 def topic_config(settings: Settings) -> dict[str, str]:
     return {"max.message.bytes": str(settings.max_message_bytes)}
 

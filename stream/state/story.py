@@ -74,6 +74,9 @@ class StoryState:
     #: Offset (in the story's partition of the pages-by-story topic) of the last page
     #: applied; -1 when unknown.  A page at or below it is a redelivery.
     last_offset: int = -1
+    #: The same for pages applied straight from the raw topic (``Scrape.from_raw``),
+    #: whose offsets are those of the story's raw partition.
+    last_raw_offset: int = -1
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(asdict(self))
@@ -133,8 +136,12 @@ class Scrape:
     seen_at: str = ""
     #: ``chain_checkpoints(entries)``, computed by ``plan_scrape`` when None.
     checkpoints: Sequence[tuple[int, str]] | None = None
-    #: The page's offset in its partition of the pages-by-story topic; -1 when it has none.
+    #: The page's offset in the partition it was read from (of the pages-by-story
+    #: topic, or of the raw topic when ``from_raw``); -1 when it has none.
     offset: int = -1
+    #: Read straight from the raw topic: the raw record already sat on the story's
+    #: partition, so the parse step applied it without the pages-by-story hop.
+    from_raw: bool = False
     #: Where the raw page itself sits (``raw_position``), the same however often it is
     #: sent to the pages-by-story topic: after an aborted transaction (exactly_once),
     #: it comes again only at a new offset.  -1: pages are identified by ``offset``
@@ -144,7 +151,21 @@ class Scrape:
     @property
     def write_id(self) -> int:
         """What an entry state remembers of the page that wrote it."""
-        return self.raw_position if self.raw_position >= 0 else self.offset
+        if self.raw_position >= 0:
+            return self.raw_position
+        if self.from_raw and self.offset >= 0:
+            return RAW_OFFSET_IDS + self.offset  # apart from pages-by-story offsets
+        return self.offset
+
+    def is_redelivery(self, stored: StoryState | None) -> bool:
+        """Was this page applied already (read again after a crash)?"""
+        if stored is None or self.offset < 0:
+            return False
+        return self.offset <= (stored.last_raw_offset if self.from_raw else stored.last_offset)
+
+
+#: Write ids of pages applied straight from the raw topic start here (see ``write_id``).
+RAW_OFFSET_IDS = 2**62
 
 
 def raw_position(partition: int, offset: int) -> int:
@@ -164,7 +185,7 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
     exactly the revisions the first pass made (same entry ids and revisions, so a
     consumer sees at most a duplicate) and changes no state.
     """
-    if stored_story is not None and 0 <= scrape.offset <= stored_story.last_offset:
+    if scrape.is_redelivery(stored_story):
         return _plan_replay(scrape, stored_story, lookup)
     checkpoints = scrape.checkpoints
     if checkpoints is None:
@@ -273,5 +294,10 @@ def _next_story_state(
         newest_posted_at=newest,
         chain_count=checkpoints[-1][0] if checkpoints else 0,
         chain_digest=checkpoints[-1][1] if checkpoints else "",
-        last_offset=max(scrape.offset, stored.last_offset if stored else -1),
+        last_offset=_latest(stored.last_offset if stored else -1, scrape, via_raw=False),
+        last_raw_offset=_latest(stored.last_raw_offset if stored else -1, scrape, via_raw=True),
     )
+
+
+def _latest(stored_offset: int, scrape: Scrape, via_raw: bool) -> int:
+    return max(stored_offset, scrape.offset) if scrape.from_raw == via_raw else stored_offset
