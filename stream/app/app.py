@@ -110,6 +110,13 @@ class CommitFlushBuffer(ProducerBuffer):
     committed.  On stop the buffer is still drained whole.
     """
 
+    #: Faust stops handing records to the streams while more than this many changelog
+    #: records wait, and logs "producer buffer full" each time.  The buffer's task
+    #: sends only when the agents yield, and an agent handles many pages between
+    #: yields (2 to 4 table writes each), so Faust's 100 was passed about seven times
+    #: a second in normal work.  1,000 records are a few MB at most.
+    max_messages = 1000
+
     async def flush(self) -> None:
         await self.flush_atmost(self.size)
 

@@ -51,20 +51,23 @@ class EntryBlocks:
         # the story's length.
         self._posted_at: dict[str, str] = {}
         self._unindexed = reversed(entries)
-        self._loaded: dict[bytes, dict[str, EntryState]] = {}
+        # Blocks as stored (entry id -> ``EntryState.to_list()``): only the entries
+        # looked up are made states, only those written are stored anew.
+        self._loaded: dict[bytes, dict[str, list]] = {}
 
     def get(self, entry_id: str) -> EntryState | None:
-        return self._block(self._key(entry_id)).get(entry_id)
+        stored = self._block(self._key(entry_id)).get(entry_id)
+        return EntryState.from_list(stored) if stored is not None else None
 
     def write(self, states: Mapping[str, EntryState]) -> None:
         """Store ``states``, one table write per block they fall in."""
-        touched: dict[bytes, dict[str, EntryState]] = {}
+        touched: dict[bytes, dict[str, list]] = {}
         for entry_id, state in states.items():
             key = self._key(entry_id)
             block = touched[key] = self._block(key)
-            block[entry_id] = state
+            block[entry_id] = state.to_list()
         for key, block in touched.items():
-            self._table[key] = encode_block(block)
+            self._table[key] = orjson.dumps(block)
 
     def _key(self, entry_id: str) -> bytes:
         posted_at = self._posted_at.get(entry_id)
@@ -77,9 +80,9 @@ class EntryBlocks:
                 posted_at = entry["posted_at"]
         return block_key(self._story_id, posted_at)
 
-    def _block(self, key: bytes) -> dict[str, EntryState]:
+    def _block(self, key: bytes) -> dict[str, list]:
         block = self._loaded.get(key)
         if block is None:
             raw = self._table.get(key)
-            block = self._loaded[key] = decode_block(raw) if raw else {}
+            block = self._loaded[key] = orjson.loads(raw) if raw else {}
         return block

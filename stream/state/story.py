@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -79,7 +79,7 @@ class StoryState:
     last_raw_offset: int = -1
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(asdict(self))
+        return orjson.dumps(self)  # a dataclass: the same JSON as ``asdict``, 10x faster
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> StoryState:
