@@ -59,3 +59,18 @@ def test_readiness_needs_kafka_partitions_and_no_recovery() -> None:
     health.recovering = False
     health.record_lag_failure("KafkaConnectionError: refused")
     assert health.readiness() == (False, "cannot reach Kafka: KafkaConnectionError: refused")
+
+
+def test_delivered_records_are_counted_by_kind_and_each_page_times_its_latency() -> None:
+    from stream.app.metrics import WorkerMetrics
+
+    metrics = WorkerMetrics()
+    page = [("entry:new", 100.0)] * 14 + [("entry:edited", 100.0), ("deadletter:spillover", 100.0)]
+    metrics.observe_delivered(page, now=100.25)
+    metrics.observe_delivered([("entry:new", 101.0), ("page", None)], now=101.5)
+    sample = metrics.registry.get_sample_value
+    assert sample("liveblog_entries_total", {"revision": "new"}) == 15
+    assert sample("liveblog_entries_total", {"revision": "edited"}) == 1
+    assert sample("liveblog_dead_letters_total", {"reason": "spillover"}) == 1
+    assert sample("liveblog_publish_to_entry_seconds_count") == 2  # one per page
+    assert sample("liveblog_publish_to_entry_seconds_sum") == 0.75
