@@ -47,7 +47,11 @@ class WorkerMetrics:
             registry=r,
         )
         self.parse_seconds = Histogram(
-            "liveblog_parse_seconds", "Time to parse one page", buckets=_SECONDS_BUCKETS, registry=r
+            "liveblog_parse_seconds",
+            "Time of the parse step for one page (its diff included when the page is applied"
+            " where it is read)",
+            buckets=_SECONDS_BUCKETS,
+            registry=r,
         )
         self.latency = Histogram(
             "liveblog_publish_to_entry_seconds",
