@@ -85,7 +85,9 @@ class WorkerMetrics:
                 self.entries.labels(label).inc(count)
             elif family == "deadletter":
                 self.dead_letters.labels(label).inc(count)
-        for since in {since for kind, since in kinds if since is not None and kind[:6] == "entry:"}:
+        for since in {
+            since for kind, since in kinds if since is not None and kind.startswith("entry:")
+        }:
             self.latency.observe(max(0.0, now - since))
 
     def watch(self, state: Callable[[], WorkerState]) -> None:

@@ -98,13 +98,13 @@ def warm_up() -> int:
     real pages are not the slow ones.  Returns the entries it parsed."""
     month_numbers()
     weekday_names()
+    entries = [
+        f"{hour}:{minute:02d}\n\nWarm-up entry at {hour}:{minute:02d}."
+        for hour, minute in ((11, 42), (10, 15), (9, 5))
+    ]
+    text = "\n\n".join(["Live: warm-up", "1 January 2025", *entries, "Share"])
     parsed = 0
     for code, locale in LOCALES.items():
-        entries = [
-            f"{hour}:{minute:02d}\n\nWarm-up entry at {hour}:{minute:02d}."
-            for hour, minute in ((11, 42), (10, 15), (9, 5))
-        ]
-        text = "\n\n".join(["Live: warm-up", "1 January 2025", *entries, "Share"])
         envelope = {"text": text, "lang": code, "timezone": locale.default_timezone}
         outcome = process_message(orjson.dumps({**envelope, "scraped_at": "2025-01-01T12:00Z"}))
         parsed += len(outcome.entries)

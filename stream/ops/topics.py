@@ -26,25 +26,25 @@ async def connected_client(settings: Settings) -> AsyncIterator[AIOKafkaClient]:
         await client.close()
 
 
-async def topic_errors(settings: Settings, names: Sequence[str]) -> dict[str, int]:
-    """Kafka's error code for each topic's metadata: 0 it exists, 3 no such topic, 29
-    not authorised.  Asked without auto-creation: the admin client's
-    ``describe_topics`` lets a broker with ``auto.create.topics.enable`` (Kafka's
-    default) create a missing topic with the broker's defaults."""
+async def topic_metadata(settings: Settings, names: Sequence[str]) -> list[dict]:
+    """Each topic's metadata (``topic``, ``error_code``: 0 it exists, 3 no such topic,
+    29 not authorised; ``partitions``).  Asked without auto-creation: the admin
+    client's ``describe_topics`` lets a broker with ``auto.create.topics.enable``
+    (Kafka's default) create a missing topic with the broker's defaults."""
     async with connected_client(settings) as client:
         request = MetadataRequest(list(names), allow_auto_topic_creation=False)
         response = await client.send(client.get_random_node(), request)
-    return {topic["topic"]: topic["error_code"] for topic in response.to_object()["topics"]}
+    return response.to_object()["topics"]
+
+
+async def topic_errors(settings: Settings, names: Sequence[str]) -> dict[str, int]:
+    """Kafka's error code for each topic (see ``topic_metadata``)."""
+    return {topic["topic"]: topic["error_code"] for topic in await topic_metadata(settings, names)}
 
 
 async def partition_count(settings: Settings, topic: str) -> int | None:
-    """How many partitions ``topic`` has (None when it does not exist), asked without
-    auto-creation as in ``topic_errors``."""
-    async with connected_client(settings) as client:
-        response = await client.send(
-            client.get_random_node(), MetadataRequest([topic], allow_auto_topic_creation=False)
-        )
-    for entry in response.to_object()["topics"]:
+    """How many partitions ``topic`` has (None when it does not exist)."""
+    for entry in await topic_metadata(settings, [topic]):
         if entry["topic"] == topic and entry["error_code"] == 0:
             return len(entry["partitions"])
     return None

@@ -278,6 +278,12 @@ def _next_story_state(
     newest = scrape.entries[-1]["posted_at"] if scrape.entries else None  # oldest first
     if stored is not None and stored.newest_posted_at:
         newest = max(newest or "", stored.newest_posted_at)
+    last_offset = stored.last_offset if stored else -1
+    last_raw_offset = stored.last_raw_offset if stored else -1
+    if scrape.from_raw:
+        last_raw_offset = max(last_raw_offset, scrape.offset)
+    else:
+        last_offset = max(last_offset, scrape.offset)
     return StoryState(
         story_id=scrape.story_id,
         title=scrape.title,
@@ -294,10 +300,6 @@ def _next_story_state(
         newest_posted_at=newest,
         chain_count=checkpoints[-1][0] if checkpoints else 0,
         chain_digest=checkpoints[-1][1] if checkpoints else "",
-        last_offset=_latest(stored.last_offset if stored else -1, scrape, via_raw=False),
-        last_raw_offset=_latest(stored.last_raw_offset if stored else -1, scrape, via_raw=True),
+        last_offset=last_offset,
+        last_raw_offset=last_raw_offset,
     )
-
-
-def _latest(stored_offset: int, scrape: Scrape, via_raw: bool) -> int:
-    return max(stored_offset, scrape.offset) if scrape.from_raw == via_raw else stored_offset
