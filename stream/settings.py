@@ -78,6 +78,11 @@ class Settings:
     #: and gives them to the others (or to its restarted self): after a kill -9 or a
     #: hang, processing resumes after about this long.  Faust's default is 60.
     session_timeout_s: float = 10.0
+    #: A name of this worker's own that stays the same across its restarts (a pod name,
+    #: a host name): Kafka's static group membership, so that a restarted worker takes
+    #: its partitions back at once instead of after the session timeout.  Each worker
+    #: needs its own.  Empty: dynamic membership.
+    group_instance_id: str = ""
     #: Port of the local development broker.
     broker_port: int = 9092
     #: Where the local development broker keeps its data and logs.

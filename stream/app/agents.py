@@ -35,6 +35,7 @@ from stream.app.deadletters import (
 )
 from stream.app.delivery import DeliveryTracker, InFlight, Send
 from stream.app.routing import story_partition
+from stream.app.transactions import CommitGate
 from stream.core.process import Source, process_message
 from stream.core.timeline import format_utc
 from stream.state.blocks import EntryBlocks
@@ -214,6 +215,15 @@ Step = Callable[[Record], list[Send]]
 StepObserver = Callable[[str, Record, float, bool], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Transactions:
+    """Under exactly_once: the gate events and commits take turns at, and the
+    transaction each input record's outputs belong to (``stream.app.transactions``)."""
+
+    gate: CommitGate
+    transactional_id_of: Callable[[Record], str]
+
+
 async def drive(
     events: Any,
     step: Step,
@@ -221,26 +231,45 @@ async def drive(
     deadletter_topic: str,
     stage: str,
     observe: StepObserver | None = None,
+    transactions: Transactions | None = None,
 ) -> None:
     """Run ``step`` on each event of a Faust stream; hand its records to ``tracker``,
     which acknowledges the event once they are delivered.  An exception in the step
     is a bug in the worker: it becomes a dead letter, never a crash loop."""
     async for event in events:
-        record = event.message
-        started, failed = time.perf_counter(), False
-        try:
-            sends = step(record)
-        except Exception as exc:
-            failed = True
-            log.exception(
-                "%s failed on %s[%d]@%d", stage, record.topic, record.partition, record.offset
-            )
-            sends = [
-                shell_failure_send(deadletter_topic, source_of(record), event.value, exc, stage)
-            ]
-        if observe is not None:
-            observe(stage, record, time.perf_counter() - started, failed)
-        await tracker.add(InFlight(event, sends))
+        if transactions is None:
+            await _handle(event, step, tracker, deadletter_topic, stage, observe, None)
+            continue
+        async with transactions.gate.event():
+            transactional_id = transactions.transactional_id_of(event.message)
+            await _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
+
+
+async def _handle(
+    event: Any,
+    step: Step,
+    tracker: DeliveryTracker,
+    deadletter_topic: str,
+    stage: str,
+    observe: StepObserver | None,
+    transactional_id: str | None,
+) -> None:
+    record = event.message
+    started, failed = time.perf_counter(), False
+    try:
+        sends = step(record)
+    except Exception as exc:
+        failed = True
+        log.exception(
+            "%s failed on %s[%d]@%d", stage, record.topic, record.partition, record.offset
+        )
+        sends = [shell_failure_send(deadletter_topic, source_of(record), event.value, exc, stage)]
+    if observe is not None:
+        observe(stage, record, time.perf_counter() - started, failed)
+    if transactional_id is not None:
+        for send in sends:
+            send.transactional_id = transactional_id
+    await tracker.add(InFlight(event, sends))
 
 
 @dataclass(slots=True)
@@ -254,16 +283,19 @@ class Agents:
     diff_tracker: DeliveryTracker
     deadletter_topic: str
     observe: StepObserver | None = None
+    #: Set under exactly_once.
+    transactions: Transactions | None = None
 
     async def parse_pages(self, stream: Any) -> None:
-        events = stream.noack().events()
-        tracker, topic = self.parse_tracker, self.deadletter_topic
-        await drive(events, self.parse_step, tracker, topic, "parse_pages", self.observe)
+        await self._drive(stream, self.parse_step, self.parse_tracker, "parse_pages")
 
     async def diff_stories(self, stream: Any) -> None:
+        await self._drive(stream, self.diff_step, self.diff_tracker, "diff_stories")
+
+    async def _drive(self, stream: Any, step: Step, tracker: DeliveryTracker, stage: str) -> None:
         events = stream.noack().events()
-        tracker, topic = self.diff_tracker, self.deadletter_topic
-        await drive(events, self.diff_step, tracker, topic, "diff_stories", self.observe)
+        topic = self.deadletter_topic
+        await drive(events, step, tracker, topic, stage, self.observe, self.transactions)
 
     def forget_in_flight(self, sender: object, revoked: set, **kwargs: object) -> None:
         """On rebalance: what was in flight is read again by the partitions' new owner."""

@@ -11,14 +11,22 @@ and revision) but never lose one.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import faust
 from faust.transport.producer import ProducerBuffer
 
-from stream.app.agents import Agents, DiffStories, OutputTopics, ParsePages
+from stream.app.agents import Agents, DiffStories, OutputTopics, ParsePages, Transactions
 from stream.app.delivery import DeliveryTracker, Send, Sender
 from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
+from stream.app.transactions import (
+    CommitGate,
+    mark_clean_stop,
+    shorten_restore_idle_wait,
+    transactional_id_of,
+    use_commit_gate,
+)
 from stream.app.watch import Watch
 from stream.app.web import add_pages, add_status_page
 from stream.connection import client_options, tls_context
@@ -42,17 +50,12 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
         config={"max.message.bytes": str(settings.max_message_bytes)},
     )
     outputs = OutputTopics(settings.entries_topic, settings.deadletter_topic, pages_by_story_name)
-    topics = {
-        pages_by_story_name: pages_by_story,
-        settings.entries_topic: app.topic(settings.entries_topic),
-        settings.deadletter_topic: app.topic(settings.deadletter_topic),
-    }
     stories = app.Table("stories", partitions=settings.partitions, key_type=bytes, value_type=bytes)
     entry_blocks = app.Table(
         "entry_blocks", partitions=settings.partitions, key_type=bytes, value_type=bytes
     )
 
-    sender = producer_sender(app, topics)
+    sender = producer_sender(app)
     metrics, health = WorkerMetrics(), WorkerHealth()
     parse_tracker = DeliveryTracker("parse_pages", sender, settings.max_pages_in_flight)
     diff_tracker = DeliveryTracker("diff_stories", sender, settings.max_pages_in_flight)
@@ -74,6 +77,17 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
         on_story=watch.story_seen,
         by_raw_position=settings.processing_guarantee == "exactly_once",
     )
+    transactions = None
+    # Not app.in_transaction: Faust caches it, and it is False until the worker starts.
+    if settings.processing_guarantee == "exactly_once":
+        gate = CommitGate(
+            [parse_tracker, diff_tracker],
+            flush_table_writes=app.producer.buffer.flush,
+            on_clean_end=lambda: mark_clean_stop(app.conf.tabledir),
+        )
+        use_commit_gate(app, gate)
+        shorten_restore_idle_wait()
+        transactions = Transactions(gate, partial(transactional_id_of, app))
     agents = Agents(
         parse_step=ParsePages(
             outputs,
@@ -86,6 +100,7 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
         diff_tracker=diff_tracker,
         deadletter_topic=outputs.deadletters,
         observe=metrics.observe_step,
+        transactions=transactions,
     )
     app.agent(raw_pages, name="parse_pages")(agents.parse_pages)
     app.agent(pages_by_story, name="diff_stories")(agents.diff_stories)
@@ -176,23 +191,17 @@ def faust_app(settings: Settings) -> faust.App:
         broker_commit_interval=1.0,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        consumer_group_instance_id=settings.group_instance_id or None,
     )
 
 
-def producer_sender(app: faust.App, topics: dict[str, faust.types.TopicT]) -> Sender:
-    """Hand records to Faust's producer.  The values are bytes already, so under
-    at-least-once the producer takes them directly (``Topic.send`` wraps each record
-    in several futures and was a sixth of the worker's time); under exactly-once,
-    ``Topic.send`` attaches the record to the current transaction."""
+def producer_sender(app: faust.App) -> Sender:
+    """Hand records to Faust's producer directly: the values are bytes already
+    (``Topic.send`` wraps each record in several futures and was a sixth of the
+    worker's time).  Under exactly_once each goes in the transaction of the input
+    record it comes from (``stream.app.transactions``)."""
 
     async def send(record: Send) -> asyncio.Future:
-        if app.in_transaction:
-            return await topics[record.topic].send(
-                key=record.key,
-                value=record.value,
-                partition=record.partition,
-                headers=record.headers,
-            )
         return await app.producer.send(
             topic=record.topic,
             key=record.key,
@@ -200,6 +209,7 @@ def producer_sender(app: faust.App, topics: dict[str, faust.types.TopicT]) -> Se
             partition=record.partition,
             timestamp=None,
             headers=record.headers,
+            transactional_id=record.transactional_id,
         )
 
     return send

@@ -42,6 +42,9 @@ class Send:
     since: float | None = None
     #: The partition to write to; None: the producer's partitioner picks by key.
     partition: int | None = None
+    #: Under exactly_once: the transaction of the input record it comes from
+    #: (``stream.app.transactions``); None: no transaction.
+    transactional_id: str | None = None
 
 
 #: Hands a record to the producer and returns the future of its delivery.
@@ -145,6 +148,17 @@ class DeliveryTracker:
     async def _settle_scheduled_run(self) -> None:
         self._settle_scheduled = False
         await self.settle()
+
+    async def drain(self) -> bool:
+        """Wait until every record in flight is delivered and every event acknowledged.
+        False when a record failed: it is being retried and its event is not done."""
+        futures = [s.future for item in self.pending for s in item.sends if s.future is not None]
+        if futures:
+            await asyncio.wait(futures)
+        if any(f.cancelled() or f.exception() is not None for f in futures):
+            return False
+        await self.settle()
+        return not self.pending
 
     def oldest_age(self) -> float:
         """Seconds the oldest event in flight has waited (0 when none waits)."""

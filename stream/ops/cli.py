@@ -68,6 +68,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust.worker import Worker
 
     from stream.app.app import create_app
+    from stream.app.transactions import discard_unclean_tables
     from stream.connection import describe
     from stream.core.process import warm_up
     from stream.ops.access import check_worker_access
@@ -94,6 +95,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         )
     warm_up()  # the first pages must not pay for loading CLDR data and patterns
     app = create_app(settings, raw_partitions=raw_partitions)
+    if settings.processing_guarantee == "exactly_once":
+        discard_unclean_tables(app.conf.tabledir)
     worker = Worker(app, loglevel=settings.log_level.upper(), quiet=True)
     # Faust's terminal spinner hangs a DEBUG handler on the root logger, which makes
     # every debug call in aiokafka and Faust build a log record: 13% of the worker's

@@ -36,6 +36,16 @@ def fault_report(request: pytest.FixtureRequest) -> Report:
     return report
 
 
+def assert_delivered(guarantee: str, got: Sequence, expected: set) -> None:
+    """Nothing lost and nothing invented; under exactly_once, nothing twice either
+    (what a read_committed reader sees)."""
+    assert set(got) == expected, (
+        f"lost {len(expected - set(got))}, invented {len(set(got) - expected)}"
+    )
+    if guarantee == "exactly_once":
+        assert len(got) == len(set(got)), f"{len(got) - len(set(got))} duplicates"
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     rows = config.stash.get(_ROWS, [])
     if not rows:

@@ -16,7 +16,7 @@ import pytest
 from stream.ops.broker import LocalBroker
 from stream.ops.processes import free_port_pair
 from stream.settings import Settings
-from tests.faults.conftest import GUARANTEES
+from tests.faults.conftest import GUARANTEES, assert_delivered
 from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, loaded_worker
 from tests.integration.conftest import wait_until_processed
 
@@ -69,7 +69,7 @@ async def test_the_broker_killed_and_restarted_under_load_loses_nothing(
         expected,
         f"output again {resumed:.1f} s after the broker restarted",
     )
-    assert set(records) == expected
+    assert_delivered(guarantee, records, expected)
 
 
 async def _emitted_when_up(settings: Settings, broker: LocalBroker) -> list:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from stream.settings import Settings
-from tests.faults.conftest import GUARANTEES
+from tests.faults.conftest import GUARANTEES, assert_delivered
 from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, loaded_worker
 from tests.integration.conftest import wait_until_processed
 
@@ -62,4 +62,4 @@ async def test_a_worker_frozen_for_a_minute_rejoins_and_loses_nothing(
         f"output again {resumed:.1f} s after SIGCONT"
         + (" (the thawed worker exited; restarted)" if crashed else ""),
     )
-    assert set(records) == expected
+    assert_delivered(guarantee, records, expected)

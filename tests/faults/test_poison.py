@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from stream.settings import Settings
-from tests.faults.conftest import GUARANTEES
+from tests.faults.conftest import GUARANTEES, assert_delivered
 from tests.faults.test_stop import emitted, expected_entries, load
 from tests.integration.conftest import (
     make_worker,
@@ -75,4 +75,4 @@ async def test_poison_messages_become_dead_letters_and_the_good_pages_go_through
     fault_report(
         "poison messages (8 kinds) between 200 pages", guarantee, records, expected, "no stop"
     )
-    assert set(records) == expected
+    assert_delivered(guarantee, records, expected)

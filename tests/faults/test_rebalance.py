@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stream.settings import Settings
-from tests.faults.conftest import GUARANTEES
+from tests.faults.conftest import GUARANTEES, assert_delivered
 from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, load
 from tests.integration.conftest import make_worker, publish_values, wait_until_processed
 
@@ -50,4 +50,4 @@ async def test_a_second_worker_joins_then_the_first_stops_and_nothing_is_lost(
         expected,
         "no stall",
     )
-    assert set(got) == expected
+    assert_delivered(guarantee, got, expected)

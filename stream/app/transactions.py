@@ -1,0 +1,190 @@
+"""Exactly-once on top of faust-streaming's transactions.
+
+Faust keeps one transactional producer per input partition (``<app>-<group>-<n>``)
+and commits a partition's input offsets in that producer's transaction, but the
+records that go with them can miss it.  Each gap below once showed as duplicates (or
+losses) for a ``read_committed`` reader after kill -9 (``tests/faults``):
+
+1. Records for topics the app does not consume (entries, dead letters) got no
+   transaction, and a page forwarded to pages-by-story joined the transaction of the
+   partition it went *to*.  Every record is now sent in the transaction of the input
+   record it comes from (``transactional_id_of``).
+2. Faust commits beside the agents: records sent while a commit is under way join
+   the transaction being committed, though their events' offsets are not in it.  The
+   commit closes a gate first and so commits a cut between two events (``CommitGate``).
+3. Events are acknowledged once their records are delivered, so some records are in
+   the transaction before their events are acknowledged: the commit waits for them.
+4. Table writes wait in Faust's buffer before they reach a producer: the commit
+   sends them first (Faust flushes that buffer before a commit only without
+   transactions).
+5. Under transactions a changelog ends in a commit or abort marker, which is never
+   delivered, so Faust's restore only sees it is done after its queue has been idle
+   for two 5 s waits: every restart under exactly_once waited 10-12 s here.  Those
+   waits are shortened (``shorten_restore_idle_wait``).
+6. A table's local RocksDB files hold the writes of transactions that a crash
+   aborted.  After a stop that did not end its transactions they are discarded and
+   restored from the changelogs, read committed, as Kafka Streams does
+   (``discard_unclean_tables``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from stream.app.delivery import DeliveryTracker
+
+if TYPE_CHECKING:
+    import faust
+
+log = logging.getLogger("liveblog.transactions")
+
+#: Written in the table directory when the worker's last transaction was ended.
+CLEAN_STOP_MARKER = "liveblog-clean-stop"
+
+
+class HasPosition(Protocol):
+    topic: str
+    partition: int
+
+
+def transactional_id_of(app: faust.App, record: HasPosition) -> str:
+    """The transaction Faust commits ``record``'s offset in (its
+    ``TransactionManager.transactional_id_format``)."""
+    return f"{app.conf.id}-{app.assignor.group_for_topic(record.topic)}-{record.partition}"
+
+
+@dataclass
+class CommitGate:
+    """Lets events and commits take turns: a commit waits until no event is being
+    processed and keeps new ones out until it is done, so that every transaction
+    holds the records of exactly the events whose offsets it commits."""
+
+    trackers: Sequence[DeliveryTracker]
+    #: Hands the tables' buffered changelog records to the producers.
+    flush_table_writes: Callable[[], Awaitable[None]]
+    #: Called once the final commit of a stop (which ends the transactions) succeeded.
+    on_clean_end: Callable[[], None] | None = None
+    _open: asyncio.Event = field(default_factory=asyncio.Event)
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    _active: int = 0
+
+    def __post_init__(self) -> None:
+        self._open.set()
+        self._idle.set()
+
+    @asynccontextmanager
+    async def event(self) -> AsyncIterator[None]:
+        """Around one event: its step, its table writes and the start of its sends."""
+        while not self._open.is_set():
+            await self._open.wait()
+        self._active += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
+
+    async def commit(
+        self, commit: Callable[..., Awaitable[bool]], *args: Any, **kwargs: Any
+    ) -> bool:
+        """Run Faust's commit between two events, once what they sent is delivered."""
+        self._open.clear()
+        try:
+            await self._idle.wait()
+            for tracker in self.trackers:
+                if not await tracker.drain():
+                    # A record is being retried: its transaction stays open until it is
+                    # through, and nothing after it may be committed before it.
+                    return False
+            await self.flush_table_writes()
+            committed = await commit(*args, **kwargs)
+            if kwargs.get("start_new_transaction") is False and self.on_clean_end is not None:
+                self.on_clean_end()
+            return committed
+        finally:
+            self._open.set()
+
+
+def use_commit_gate(app: faust.App, gate: CommitGate) -> None:
+    """Route the consumer's commits (timer, rebalance, stop) through ``gate``.
+
+    Installed at the first rebalance, before any partition is assigned: Faust makes
+    its consumer when the worker starts, and the consumer must not be made earlier
+    (it reads then whether the app runs in transactions)."""
+
+    def install(sender: object, *args: object, **kwargs: object) -> None:
+        consumer = app.consumer
+        if getattr(consumer, "liveblog_commit_gate", None) is gate:
+            return
+        force_commit = consumer.force_commit
+
+        async def gated_force_commit(*args: Any, **kwargs: Any) -> bool:
+            return await gate.commit(force_commit, *args, **kwargs)
+
+        consumer.force_commit = gated_force_commit  # type: ignore[method-assign]
+        consumer.liveblog_commit_gate = gate  # type: ignore[attr-defined]
+
+    app.on_partitions_revoked.connect(install)
+    app.on_partitions_assigned.connect(install)
+
+
+#: How long Faust's restore waits for a changelog record before it checks whether it
+#: has read past the end (twice in a row: the end markers).
+RESTORE_IDLE_WAIT_S = 0.5
+
+
+class _ShortWaitAsyncio:
+    """``asyncio`` as ``faust.tables.recovery`` sees it: waits capped at
+    ``RESTORE_IDLE_WAIT_S``.  Its only ``wait_for`` is the restore's idle wait."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def wait_for(awaitable: Awaitable[Any], timeout: float | None) -> Any:
+        capped = RESTORE_IDLE_WAIT_S if timeout is None else min(timeout, RESTORE_IDLE_WAIT_S)
+        return await asyncio.wait_for(awaitable, capped)
+
+
+def shorten_restore_idle_wait() -> None:
+    """Make Faust's table restore notice sooner that it has read a changelog to its
+    end marker (under exactly_once only: without transactions there is no marker)."""
+    import faust.tables.recovery
+
+    faust.tables.recovery.asyncio = _ShortWaitAsyncio()  # type: ignore[assignment]
+
+
+def discard_unclean_tables(table_dir: Path) -> list[Path]:
+    """Remove the local table stores unless the last stop ended its transactions
+    (the marker is taken away either way: a crash from now on leaves none).  Returns
+    what was removed; Faust restores it from the changelogs."""
+    marker = table_dir / CLEAN_STOP_MARKER
+    if marker.exists():
+        marker.unlink()
+        return []
+    removed = sorted(table_dir.glob("*.db")) if table_dir.is_dir() else []
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    if removed:
+        log.warning(
+            "exactly_once: the last stop did not end its transactions, so the local "
+            "tables may hold aborted writes; removed %d store(s) under %s, restoring "
+            "them from the changelogs",
+            len(removed),
+            table_dir,
+        )
+    return removed
+
+
+def mark_clean_stop(table_dir: Path) -> None:
+    table_dir.mkdir(parents=True, exist_ok=True)
+    (table_dir / CLEAN_STOP_MARKER).touch()

@@ -1,0 +1,150 @@
+"""Exactly-once's own parts (``stream.app.transactions``), without a broker: the
+commit gate that makes every transaction hold exactly the records of the events
+whose offsets it commits, and the local tables discarded after an unclean stop."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from stream.app.agents import DiffStories, Transactions, drive
+from stream.app.delivery import InFlight, Send
+from stream.app.transactions import (
+    CommitGate,
+    discard_unclean_tables,
+    mark_clean_stop,
+)
+from tests.test_app_parts import TOPICS, Broker, Event, pages, tracker
+
+
+class Commits:
+    """Faust's commit as the gate sees it: records what was acked when it ran."""
+
+    def __init__(self, acked: list[str]) -> None:
+        self.acked, self.seen = acked, []
+
+    async def __call__(self, *args: object, **kwargs: object) -> bool:
+        self.seen.append(list(self.acked))
+        return True
+
+
+async def no_table_writes() -> None:
+    return None
+
+
+async def test_a_commit_waits_for_the_event_under_way_and_for_its_deliveries() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    gate = CommitGate([deliveries], no_table_writes)
+    commits = Commits(acked)
+
+    async with gate.event():
+        await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"a")]))
+        committing = asyncio.create_task(gate.commit(commits))
+        await asyncio.sleep(0.01)
+        assert not committing.done()  # "a" is still being handled
+    await asyncio.sleep(0.01)
+    assert not committing.done()  # handled, but its record is not delivered yet
+    broker.deliver_all()
+    assert await committing
+    assert commits.seen == [["a"]]  # the commit holds "a" and its record
+
+
+async def test_no_event_starts_while_a_commit_runs() -> None:
+    broker = Broker()
+    deliveries = tracker(broker)
+    gate = CommitGate([deliveries], no_table_writes)
+    release = asyncio.Event()
+    started = []
+
+    async def slow_commit(*args: object, **kwargs: object) -> bool:
+        await release.wait()
+        return True
+
+    committing = asyncio.create_task(gate.commit(slow_commit))
+    await asyncio.sleep(0)
+
+    async def event() -> None:
+        async with gate.event():
+            started.append("b")
+
+    handling = asyncio.create_task(event())
+    await asyncio.sleep(0.01)
+    assert started == []  # its records would have joined the transaction being committed
+    release.set()
+    await asyncio.gather(committing, handling)
+    assert started == ["b"]
+
+
+async def test_a_record_being_retried_holds_the_commit_back() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    gate = CommitGate([deliveries], no_table_writes)
+    commits = Commits(acked)
+    await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"a")]))
+    broker.futures[0][1].set_exception(RuntimeError("broker said no"))
+    assert not await gate.commit(commits)
+    assert commits.seen == []  # nothing committed past the record that failed
+
+
+async def test_table_writes_are_handed_over_before_the_commit() -> None:
+    order = []
+
+    async def flush() -> None:
+        order.append("table writes")
+
+    async def commit(*args: object, **kwargs: object) -> bool:
+        order.append("commit")
+        return True
+
+    gate = CommitGate([], flush)
+    await gate.commit(commit)
+    assert order == ["table writes", "commit"]
+
+
+async def test_only_the_final_commit_of_a_stop_marks_a_clean_end() -> None:
+    ends = []
+    gate = CommitGate([], no_table_writes, on_clean_end=lambda: ends.append(1))
+    commits = Commits([])
+    await gate.commit(commits, start_new_transaction=True)
+    assert ends == []
+    await gate.commit(commits, start_new_transaction=False)
+    assert ends == [1]
+
+
+async def test_every_record_of_an_event_goes_in_its_input_partitions_transaction() -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    transactions = Transactions(
+        CommitGate([deliveries], no_table_writes),
+        lambda record: f"app-0-{record.partition}",
+    )
+
+    async def events():
+        event = Event("page", acked, value=pages("rescrape-1.msg"))
+        event.message.partition = 1
+        yield event
+
+    await drive(events(), DiffStories(TOPICS, {}, {}), deliveries, "dl", "diff", None, transactions)
+    assert broker.futures
+    assert {send.transactional_id for send, _ in broker.futures} == {"app-0-1"}
+
+
+def test_tables_are_discarded_after_a_stop_that_did_not_end_its_transactions(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "stories-0.db"
+    store.mkdir()
+    (store / "CURRENT").write_text("x")
+    assert discard_unclean_tables(tmp_path) == [store]
+    assert not store.exists()
+
+
+def test_tables_are_kept_after_a_clean_stop_and_only_once(tmp_path: Path) -> None:
+    store = tmp_path / "stories-0.db"
+    store.mkdir()
+    mark_clean_stop(tmp_path)
+    assert discard_unclean_tables(tmp_path) == []
+    assert store.exists()
+    # the marker is used up: a crash from now on must not leave the tables trusted
+    assert discard_unclean_tables(tmp_path) == [store]
