@@ -20,10 +20,10 @@ run: $(READY)
 	$(BIN)/python -m stream run
 
 test: $(READY)
-	$(BIN)/python -m pytest -m "not eos"
+	$(BIN)/python -m pytest
 
-# The fault scenarios alone (tests/faults, marked "faults"), under both guarantees;
-# `make test` runs the at_least_once ones, which fit in CI's time and are not flaky.
+# The fault scenarios alone (tests/faults, marked "faults"), under both guarantees,
+# ending with their summary table; `make test` runs them too, among everything else.
 test-faults: $(READY)
 	$(BIN)/python -m pytest -m faults tests/faults
 

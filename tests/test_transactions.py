@@ -103,13 +103,65 @@ async def test_table_writes_are_handed_over_before_the_commit() -> None:
 
 
 async def test_only_the_final_commit_of_a_stop_marks_a_clean_end() -> None:
-    ends = []
-    gate = CommitGate([], no_table_writes, on_clean_end=lambda: ends.append(1))
+    ends, stopping = [], []
+    gate = CommitGate(
+        [], no_table_writes, on_clean_end=lambda: ends.append(1), is_stopping=lambda: bool(stopping)
+    )
     commits = Commits([])
     await gate.commit(commits, start_new_transaction=True)
+    await gate.commit(commits, start_new_transaction=False)  # a rebalance ends them too
     assert ends == []
+    stopping.append(True)
     await gate.commit(commits, start_new_transaction=False)
     assert ends == [1]
+
+
+async def test_a_rebalance_commits_then_aborts_the_rest_then_lets_faust_revoke() -> None:
+    order = []
+
+    async def commit(*args: object, **kwargs: object) -> bool:
+        order.append(("commit", kwargs.get("start_new_transaction")))
+        return True
+
+    async def abort() -> None:
+        order.append(("abort", None))
+
+    async def revoke() -> None:
+        order.append(("revoke", None))
+
+    await CommitGate([], no_table_writes).rebalance(commit, abort, revoke)
+    assert order == [("commit", False), ("abort", None), ("revoke", None)]
+
+
+async def test_an_event_read_before_a_rebalance_is_not_handled_after_it() -> None:
+    gate = CommitGate([], no_table_writes)
+    revoking = asyncio.Event()
+
+    async def revoke() -> None:
+        await revoking.wait()
+
+    async def commit(*args: object, **kwargs: object) -> bool:
+        return True
+
+    async def no_abort() -> None:
+        return None
+
+    rebalancing = asyncio.create_task(gate.rebalance(commit, no_abort, revoke))
+    await asyncio.sleep(0)
+    outcomes = []
+
+    async def event() -> None:  # read from the stream while Faust is revoking
+        async with gate.event() as current:
+            outcomes.append(current)
+
+    handling = asyncio.create_task(event())
+    await asyncio.sleep(0.01)
+    assert outcomes == []  # held at the gate
+    revoking.set()
+    await asyncio.gather(rebalancing, handling)
+    assert outcomes == [False]  # dropped: Faust reads it again from the committed offset
+    async with gate.event() as current:
+        assert current  # events read after the rebalance are handled
 
 
 async def test_every_record_of_an_event_goes_in_its_input_partitions_transaction() -> None:

@@ -240,7 +240,9 @@ async def drive(
         if transactions is None:
             await _handle(event, step, tracker, deadletter_topic, stage, observe, None)
             continue
-        async with transactions.gate.event():
+        async with transactions.gate.event() as current:
+            if not current:
+                continue  # read before a rebalance: read again from the committed offset
             transactional_id = transactions.transactional_id_of(event.message)
             await _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
 

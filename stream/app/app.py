@@ -84,6 +84,7 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
             [parse_tracker, diff_tracker],
             flush_table_writes=app.producer.buffer.flush,
             on_clean_end=lambda: mark_clean_stop(app.conf.tabledir),
+            is_stopping=lambda: app.consumer.should_stop,
         )
         use_commit_gate(app, gate)
         shorten_restore_idle_wait()
@@ -188,6 +189,10 @@ def faust_app(settings: Settings) -> faust.App:
         # A failing event must never be acknowledged by accident.
         stream_ack_exceptions=False,
         stream_ack_cancelled_tasks=False,
+        # Under exactly_once the commit gate waits for the events under way itself
+        # (stream.app.transactions); Faust's wait would also wait for an event held at
+        # the gate during a rebalance, which is dropped and read again instead.
+        stream_wait_empty=settings.processing_guarantee != "exactly_once",
         broker_commit_interval=1.0,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),

@@ -35,6 +35,7 @@ import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -71,35 +72,56 @@ class CommitGate:
     flush_table_writes: Callable[[], Awaitable[None]]
     #: Called once the final commit of a stop (which ends the transactions) succeeded.
     on_clean_end: Callable[[], None] | None = None
+    #: Whether the worker is stopping (a commit that ends the transactions is also
+    #: made on every rebalance).
+    is_stopping: Callable[[], bool] = lambda: False
+    #: Bumped by each rebalance: an event read before it is not handled after it.
+    generation: int = 0
     _open: asyncio.Event = field(default_factory=asyncio.Event)
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    _commit_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _active: int = 0
+    _closers: int = 0
 
     def __post_init__(self) -> None:
         self._open.set()
         self._idle.set()
 
     @asynccontextmanager
-    async def event(self) -> AsyncIterator[None]:
-        """Around one event: its step, its table writes and the start of its sends."""
+    async def event(self) -> AsyncIterator[bool]:
+        """Around one event: its step, its table writes and the start of its sends.
+        Yields False for an event read before a rebalance that happened meanwhile:
+        it was not committed, and is read again from the committed offset."""
+        generation = self.generation
         while not self._open.is_set():
             await self._open.wait()
         self._active += 1
         self._idle.clear()
         try:
-            yield
+            yield generation == self.generation
         finally:
             self._active -= 1
             if not self._active:
                 self._idle.set()
 
+    @asynccontextmanager
+    async def closed(self) -> AsyncIterator[None]:
+        """No event is under way inside, and none starts."""
+        self._closers += 1
+        self._open.clear()
+        try:
+            await self._idle.wait()
+            yield
+        finally:
+            self._closers -= 1
+            if not self._closers:
+                self._open.set()
+
     async def commit(
         self, commit: Callable[..., Awaitable[bool]], *args: Any, **kwargs: Any
     ) -> bool:
         """Run Faust's commit between two events, once what they sent is delivered."""
-        self._open.clear()
-        try:
-            await self._idle.wait()
+        async with self.closed(), self._commit_lock:
             for tracker in self.trackers:
                 if not await tracker.drain():
                     # A record is being retried: its transaction stays open until it is
@@ -107,15 +129,33 @@ class CommitGate:
                     return False
             await self.flush_table_writes()
             committed = await commit(*args, **kwargs)
-            if kwargs.get("start_new_transaction") is False and self.on_clean_end is not None:
+            ends = kwargs.get("start_new_transaction") is False
+            if ends and self.is_stopping() and self.on_clean_end is not None:
                 self.on_clean_end()
             return committed
-        finally:
-            self._open.set()
+
+    async def rebalance(
+        self,
+        commit: Callable[..., Awaitable[bool]],
+        abort_open_transactions: Callable[[], Awaitable[None]],
+        revoke: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Before Faust gives up its partitions: commit and end the transactions of
+        everything handled so far, abort what could not be committed, and let no
+        event be handled until Faust has stopped reading.  Faust forgets the
+        acknowledged offsets of revoked partitions before its own commit, then
+        reads kept ones again from their committed offsets: without this, what was
+        handled since the last commit went out twice in one transaction."""
+        async with self.closed():
+            await self.commit(commit, start_new_transaction=False)
+            await abort_open_transactions()
+            await revoke()
+            self.generation += 1
 
 
 def use_commit_gate(app: faust.App, gate: CommitGate) -> None:
-    """Route the consumer's commits (timer, rebalance, stop) through ``gate``.
+    """Route the consumer's commits (timer, rebalance, stop) and its handling of
+    revoked partitions through ``gate``.
 
     Installed at the first rebalance, before any partition is assigned: Faust makes
     its consumer when the worker starts, and the consumer must not be made earlier
@@ -126,15 +166,50 @@ def use_commit_gate(app: faust.App, gate: CommitGate) -> None:
         if getattr(consumer, "liveblog_commit_gate", None) is gate:
             return
         force_commit = consumer.force_commit
+        on_partitions_revoked = consumer.on_partitions_revoked
 
         async def gated_force_commit(*args: Any, **kwargs: Any) -> bool:
             return await gate.commit(force_commit, *args, **kwargs)
 
+        async def gated_on_partitions_revoked(revoked: set) -> None:
+            await gate.rebalance(
+                force_commit,
+                partial(abort_open_transactions, app),
+                partial(on_partitions_revoked, revoked),
+            )
+
         consumer.force_commit = gated_force_commit  # type: ignore[method-assign]
+        consumer.on_partitions_revoked = gated_on_partitions_revoked  # type: ignore[method-assign]
         consumer.liveblog_commit_gate = gate  # type: ignore[attr-defined]
+        ask_the_broker_for_highwaters(consumer)
 
     app.on_partitions_revoked.connect(install)
     app.on_partitions_assigned.connect(install)
+
+
+def ask_the_broker_for_highwaters(consumer: Any) -> None:
+    """Under transactions Faust takes a changelog's end for its restore from the last
+    fetch response (``last_stable_offset``), which is unknown (-1) for a partition not
+    fetched yet since the rebalance; a worker given back a partition it had before
+    then crashed (``ConsistencyError``: persisted offset higher than the highwater).
+    Asks the broker instead: a read_committed consumer's end offsets are the last
+    stable offsets."""
+    thread = consumer._thread
+
+    async def highwaters(partitions: Any) -> Any:
+        return await thread._ensure_consumer().end_offsets(list(partitions))
+
+    thread._highwaters = highwaters
+
+
+async def abort_open_transactions(app: faust.App) -> None:
+    """Abort every transaction still open: its records belong to events that were
+    not committed, which their partitions' owners read again."""
+    producer = app.producer
+    for transactional_id, transactional in list(producer._transaction_producers.items()):
+        manager = transactional._txn_manager
+        if manager is not None and manager.is_in_transaction():
+            await producer.abort_transaction(transactional_id)
 
 
 #: How long Faust's restore waits for a changelog record before it checks whether it

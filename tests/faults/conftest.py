@@ -12,10 +12,8 @@ import pytest
 
 from tests.integration.conftest import kafka  # noqa: F401  (the session's broker)
 
-#: Every scenario runs under both guarantees.  The exactly_once runs are marked
-#: ``eos``: faust-streaming's transactions make them flaky (a worker that stops
-#: consuming after a restart, a crash on thaw), so ``make test`` leaves them to
-#: ``make test-faults``, which runs them all.
+#: Every scenario runs under both guarantees; the exactly_once runs are marked ``eos``
+#: so that ``-m eos`` picks them out.
 GUARANTEES = ["at_least_once", pytest.param("exactly_once", marks=pytest.mark.eos)]
 
 _ROWS = pytest.StashKey[list[tuple[str, str, str, str, str]]]()
