@@ -214,7 +214,7 @@ async def abort_open_transactions(app: faust.App) -> None:
 
 #: How long Faust's restore waits for a changelog record before it checks whether it
 #: has read past the end (twice in a row: the end markers).
-RESTORE_IDLE_WAIT_S = 0.5
+RESTORE_IDLE_WAIT_S = 0.2
 
 
 class _ShortWaitAsyncio:
