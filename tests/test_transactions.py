@@ -200,3 +200,19 @@ def test_tables_are_kept_after_a_clean_stop_and_only_once(tmp_path: Path) -> Non
     assert store.exists()
     # the marker is used up: a crash from now on must not leave the tables trusted
     assert discard_unclean_tables(tmp_path) == [store]
+
+
+def test_the_faust_internals_exactly_once_patches_are_still_there() -> None:
+    """stream.app.transactions replaces or reads these; a Faust release without them
+    must fail here, not quietly bring the duplicates back."""
+    import faust.tables.recovery
+    from faust.transport.consumer import Consumer
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Producer
+
+    assert callable(Consumer.force_commit) and callable(Consumer.on_partitions_revoked)
+    assert callable(AIOKafkaConsumerThread._highwaters)
+    assert isinstance(Producer._transaction_producers, dict)
+    assert callable(Producer.abort_transaction)
+    assert faust.tables.recovery.asyncio.wait_for is not None
+    source = Path(faust.tables.recovery.__file__).read_text()
+    assert source.count("asyncio.wait_for(") == 1  # the restore's idle wait, and only it
