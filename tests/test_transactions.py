@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 
 from stream.app.agents import DiffStories, Transactions, drive
-from stream.app.delivery import InFlight, Send
+from stream.app.delivery import DeliveryTracker, InFlight, Send
 from stream.app.transactions import (
     CommitGate,
     discard_unclean_tables,
@@ -216,3 +216,39 @@ def test_the_faust_internals_exactly_once_patches_are_still_there() -> None:
     assert faust.tables.recovery.asyncio.wait_for is not None
     source = Path(faust.tables.recovery.__file__).read_text()
     assert source.count("asyncio.wait_for(") == 1  # the restore's idle wait, and only it
+
+
+async def test_an_event_begun_is_seen_through_when_its_agent_is_cancelled() -> None:
+    """Faust cancels the agents on stop before its final commit: an event cut off
+    between two sends would commit part of its records without its offset."""
+    broker, acked = Broker(), []
+    release = asyncio.Event()
+    deliveries = DeliveryTracker("test", broker.send, 100)
+    real_send = broker.send
+
+    async def slow_send(record: Send) -> asyncio.Future:
+        if broker.futures:  # the second record waits
+            await release.wait()
+        return await real_send(record)
+
+    deliveries.sender = slow_send
+    gate = CommitGate([deliveries], no_table_writes)
+    transactions = Transactions(gate, lambda record: "app-0-0")
+
+    async def events():
+        yield Event("page", acked, value=pages("rescrape-1.msg"))
+        await asyncio.Event().wait()  # no more events
+
+    agent = asyncio.create_task(
+        drive(events(), DiffStories(TOPICS, {}, {}), deliveries, "dl", "diff", None, transactions)
+    )
+    while len(broker.futures) < 1:
+        await asyncio.sleep(0.001)
+    agent.cancel()
+    release.set()
+    committing = asyncio.create_task(gate.commit(Commits(acked)))
+    while not committing.done():
+        broker.deliver_all()
+        await asyncio.sleep(0.001)
+    assert len(broker.futures) == 2  # both of the page's entries were sent
+    assert acked == ["page"]  # and the page is in the final commit

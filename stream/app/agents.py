@@ -18,6 +18,7 @@ nothing of Faust, so unit tests drive them with plain values and dicts for table
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, MutableMapping
@@ -236,15 +237,34 @@ async def drive(
     """Run ``step`` on each event of a Faust stream; hand its records to ``tracker``,
     which acknowledges the event once they are delivered.  An exception in the step
     is a bug in the worker: it becomes a dead letter, never a crash loop."""
+    gate = transactions.gate if transactions is not None else None
+
+    def leave_gate(_: asyncio.Future) -> None:
+        if gate is not None:
+            gate.leave()
+
     async for event in events:
-        if transactions is None:
+        if transactions is None or gate is None:
             await _handle(event, step, tracker, deadletter_topic, stage, observe, None)
             continue
-        async with transactions.gate.event() as current:
-            if not current:
-                continue  # read before a rebalance: read again from the committed offset
-            transactional_id = transactions.transactional_id_of(event.message)
-            await _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
+        if not await gate.enter():
+            gate.leave()
+            continue  # read before a rebalance: read again from the committed offset
+        transactional_id = transactions.transactional_id_of(event.message)
+        handling = asyncio.ensure_future(
+            _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
+        )
+        handling.add_done_callback(leave_gate)
+        _UNFINISHED.add(handling)
+        handling.add_done_callback(_UNFINISHED.discard)
+        # On stop Faust cancels the agents before its final commit: an event cut off
+        # halfway through its sends would leave part of its records in a transaction
+        # that commits without its offset.  Once begun, an event is seen through.
+        await asyncio.shield(handling)
+
+
+#: Events being seen through after their agent was cancelled (the loop keeps weak refs).
+_UNFINISHED: set[asyncio.Future] = set()
 
 
 async def _handle(
