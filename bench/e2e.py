@@ -1,6 +1,7 @@
 """End to end, measured honestly: raw pages through a real broker and a real worker.
 
-    python bench/e2e.py [--pages 20000] [--rounds 3] [--paced 2000]
+    python bench/e2e.py [--pages 20000] [--rounds 3] [--paced 2000] [--latency-rounds 10]
+    python bench/e2e.py --rounds 0 --rate 150     # latency rounds alone, at 150 pages/s
 
 Runs its own local broker (free ports, temporary directory).  Each round, on fresh
 topics and a fresh consumer group:
@@ -16,9 +17,11 @@ topics and a fresh consumer group:
    only copies each message, each timed from its first consumed record to its last
    commit.
 
-Then, with a worker caught up, it publishes ``--paced`` pages at half the measured
-worker capacity and reports publish -> entry latency (p50, p99, max) from record
-timestamps, how many rounds stalled (no committed progress for 15 s), and the
+Then, ``--latency-rounds`` times, each with a fresh worker caught up, it publishes
+``--paced`` pages at half the measured worker capacity (or at ``--rate``) and reports
+publish -> entry latency (p50, p99, max) from record timestamps, and how many of
+those rounds got stuck (a p99 over 1 s: a delay that set in and did not drain); then
+how many throughput rounds stalled (no committed progress for 15 s), and the
 worker's peak RSS.  Figures are medians over rounds with their range; the last line
 is ``worker W pages/s / same-work loop L pages/s = R`` (and the copy ratio).
 """
@@ -61,6 +64,8 @@ SENTENCES = [
     "Observers believe the agreement could be signed before the end of the month.",
 ]
 STALL_S = 15.0
+#: A latency round whose p99 is above this got stuck (the delay did not drain).
+STUCK_P99_MS = 1000.0
 
 
 def make_pages(count: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
@@ -298,11 +303,13 @@ async def loop_round(base: Settings, pages, name: str, parse: bool) -> Round:
     return Round(len(pages) / seconds, seconds, 0, 0, False)
 
 
-async def latency(base: Settings, pages, rate: float, workdir: Path) -> list[float]:
+async def latency(
+    base: Settings, pages, rate: float, workdir: Path, name: str = "latency"
+) -> list[float]:
     """Publish -> entry latencies (ms) by record timestamps, at ``rate`` pages/s."""
-    settings = round_settings(base, "latency")
+    settings = round_settings(base, name)
     await ensure_topics(settings)
-    worker = start_worker(settings, workdir / "latency")
+    worker = start_worker(settings, workdir / name)
     try:
         await asyncio.sleep(15)  # the worker joins its group
         producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=0)
@@ -362,15 +369,11 @@ async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
             f"{', STALLED' if result.stalled else ''}), same-work loop "
             f"{same[-1].pages_per_s:.0f} pages/s, copy loop {copies[-1].pages_per_s:.0f} msgs/s"
         )
-    w = statistics.median(r.pages_per_s for r in workers)
-    rate = max(1.0, w / 2)
-    lat = await latency(base, make_pages(args.paced, seed=11), rate, workdir)
-    if lat:
-        print(
-            f"latency publish->entry at {rate:.0f} pages/s (half of capacity): p50 "
-            f"{percentile(lat, 0.5):.0f} ms, p99 {percentile(lat, 0.99):.0f} ms, "
-            f"max {max(lat):.0f} ms ({len(lat)} entries)"
-        )
+    w = statistics.median(r.pages_per_s for r in workers) if workers else 0.0
+    rate = args.rate or max(1.0, w / 2)
+    await latency_rounds(args, base, rate, workdir)
+    if not workers:
+        return
     print(f"stalled rounds: {sum(r.stalled for r in workers)} of {len(workers)}")
     print(f"worker peak RSS: {max(rss) / 1024:.0f} MB")
     print(f"worker pages/s: {spread([r.pages_per_s for r in workers])}")
@@ -382,12 +385,47 @@ async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
     print(f"worker {w:.0f} pages/s / same-work loop {loop:.0f} pages/s = {w / loop:.2f}")
 
 
+async def latency_rounds(args: argparse.Namespace, base: Settings, rate: float, workdir) -> None:
+    p50s, p99s, stuck = [], [], 0
+    for number in range(args.latency_rounds):
+        lat = await latency(
+            base, make_pages(args.paced, seed=11 + number), rate, workdir, f"latency{number}"
+        )
+        if not lat:
+            print(f"latency round {number + 1}: no entries came out")
+            stuck += 1
+            continue
+        p50, p99 = percentile(lat, 0.5), percentile(lat, 0.99)
+        p50s.append(p50)
+        p99s.append(p99)
+        stuck += p99 > STUCK_P99_MS
+        print(
+            f"latency round {number + 1} at {rate:.0f} pages/s: p50 {p50:.0f} ms, p99 "
+            f"{p99:.0f} ms, max {max(lat):.0f} ms ({len(lat)} entries)"
+            f"{', STUCK' if p99 > STUCK_P99_MS else ''}"
+        )
+    if p99s:
+        print(
+            f"latency publish->entry at {rate:.0f} pages/s: p50 {spread(p50s)} ms, "
+            f"p99 {spread(p99s)} ms over {len(p99s)} rounds"
+        )
+    print(
+        f"stuck latency rounds (p99 over {STUCK_P99_MS:.0f} ms): {stuck} of {args.latency_rounds}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--paced", type=int, default=2000)
+    parser.add_argument("--latency-rounds", type=int, default=10)
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="latency pace, pages/s (default: half capacity)"
+    )
     args = parser.parse_args()
+    if args.rounds == 0 and not args.rate:
+        parser.error("--rounds 0 needs --rate (the pace of the latency rounds)")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         port = free_port_pair()
