@@ -76,9 +76,10 @@ class Settings:
     delivery_timeout_s: float = 30.0
     #: Seconds without a heartbeat after which Kafka takes a worker's partitions away
     #: and gives them to the others (or to its restarted self): after a kill -9 or a
-    #: hang, processing resumes after about this long.  Faust's default is 60; 6 is
-    #: the least a broker accepts by default (group.min.session.timeout.ms).
-    session_timeout_s: float = 6.0
+    #: hang, processing resumes after about this long.  Faust's default is 60.  6 (the
+    #: least a broker accepts by default) restarted faster, but 6 of 10 latency rounds
+    #: of bench/e2e.py then got stuck at a steady 1.4-2.8 s delay (0 of 5 with 10).
+    session_timeout_s: float = 10.0
     #: A name of this worker's own that stays the same across its restarts (a pod name,
     #: a host name): Kafka's static group membership, so that a restarted worker takes
     #: its partitions back at once instead of after the session timeout.  Each worker
