@@ -237,30 +237,39 @@ async def drive(
     """Run ``step`` on each event of a Faust stream; hand its records to ``tracker``,
     which acknowledges the event once they are delivered.  An exception in the step
     is a bug in the worker: it becomes a dead letter, never a crash loop."""
-    gate = transactions.gate if transactions is not None else None
-
-    def leave_gate(_: asyncio.Future) -> None:
-        if gate is not None:
-            gate.leave()
-
     async for event in events:
-        if transactions is None or gate is None:
+        if transactions is None:
             await _handle(event, step, tracker, deadletter_topic, stage, observe, None)
-            continue
-        if not await gate.enter():
-            gate.leave()
-            continue  # read before a rebalance: read again from the committed offset
-        transactional_id = transactions.transactional_id_of(event.message)
-        handling = asyncio.ensure_future(
-            _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
-        )
-        handling.add_done_callback(leave_gate)
-        _UNFINISHED.add(handling)
-        handling.add_done_callback(_UNFINISHED.discard)
-        # On stop Faust cancels the agents before its final commit: an event cut off
-        # halfway through its sends would leave part of its records in a transaction
-        # that commits without its offset.  Once begun, an event is seen through.
-        await asyncio.shield(handling)
+        else:
+            await _handle_in_transaction(
+                event, transactions, step, tracker, deadletter_topic, stage, observe
+            )
+
+
+async def _handle_in_transaction(
+    event: Any,
+    transactions: Transactions,
+    step: Step,
+    tracker: DeliveryTracker,
+    deadletter_topic: str,
+    stage: str,
+    observe: StepObserver | None,
+) -> None:
+    gate = transactions.gate
+    if not await gate.enter():
+        gate.leave()
+        return  # read before a rebalance: read again from the committed offset
+    transactional_id = transactions.transactional_id_of(event.message)
+    handling = asyncio.ensure_future(
+        _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
+    )
+    handling.add_done_callback(lambda _: gate.leave())
+    _UNFINISHED.add(handling)
+    handling.add_done_callback(_UNFINISHED.discard)
+    # On stop Faust cancels the agents before its final commit: an event cut off
+    # halfway through its sends would leave part of its records in a transaction
+    # that commits without its offset.  Once begun, an event is seen through.
+    await asyncio.shield(handling)
 
 
 #: Events being seen through after their agent was cancelled (the loop keeps weak refs).
