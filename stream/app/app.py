@@ -20,6 +20,7 @@ from stream.app.agents import Agents, DiffStories, OutputTopics, ParsePages, Tra
 from stream.app.delivery import DeliveryTracker, Send, Sender
 from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
+from stream.app.recovery import seek_before_resuming
 from stream.app.transactions import (
     CommitGate,
     mark_clean_stop,
@@ -39,6 +40,7 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     story's partition is applied where it is read (``stream.app.routing``)."""
     app = faust_app(settings)
     use_commit_flush_buffer(app)
+    seek_before_resuming(app)
     pages_by_story_name = settings.pages_by_story_topic
     raw_pages = app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
     pages_by_story = app.topic(
