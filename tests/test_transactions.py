@@ -76,6 +76,23 @@ async def test_no_event_starts_while_a_commit_runs() -> None:
     assert started == ["b"]
 
 
+async def test_a_commit_stuck_behind_an_undelivered_record_says_so_in_the_log(caplog) -> None:
+    broker, acked = Broker(), []
+    deliveries = tracker(broker)
+    gate = CommitGate([deliveries], no_table_writes, slow_wait_s=0.02)
+    async with gate.event():
+        await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"a")]))
+    committing = asyncio.create_task(gate.commit(Commits(acked)))
+    await asyncio.sleep(0.07)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "liveblog.transactions"]
+    assert warnings and all("waits for 1 event(s) of" in w for w in warnings), warnings
+    broker.deliver_all()
+    assert await committing
+    caplog.clear()
+    await asyncio.sleep(0.05)
+    assert not caplog.records  # the watch ends with the wait
+
+
 async def test_a_record_being_retried_holds_the_commit_back() -> None:
     broker, acked = Broker(), []
     deliveries = tracker(broker)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ log = logging.getLogger("liveblog.transactions")
 
 #: Written in the table directory when the worker's last transaction was ended.
 CLEAN_STOP_MARKER = "liveblog-clean-stop"
+
+#: A wait at the gate longer than this is logged (and again each time it lasts as long
+#: again): a commit or an event stuck there holds the worker without an error.
+SLOW_WAIT_S = 15.0
 
 
 class HasPosition(Protocol):
@@ -77,6 +82,7 @@ class CommitGate:
     is_stopping: Callable[[], bool] = lambda: False
     #: Bumped by each rebalance: an event read before it is not handled after it.
     generation: int = 0
+    slow_wait_s: float = SLOW_WAIT_S
     _open: asyncio.Event = field(default_factory=asyncio.Event)
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _commit_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -102,8 +108,10 @@ class CommitGate:
         """Wait for the gate; then the event counts as under way until ``leave``.
         Returns whether the event was read since the last rebalance."""
         generation = self.generation
-        while not self._open.is_set():
-            await self._open.wait()
+        if not self._open.is_set():
+            async with self._warn_if_slow("an event waits for a commit to finish"):
+                while not self._open.is_set():
+                    await self._open.wait()
         self._active += 1
         self._idle.clear()
         return generation == self.generation
@@ -119,7 +127,11 @@ class CommitGate:
         self._closers += 1
         self._open.clear()
         try:
-            await self._idle.wait()
+            if not self._idle.is_set():
+                async with self._warn_if_slow(
+                    lambda: f"a commit waits for {self._active} event(s) under way"
+                ):
+                    await self._idle.wait()
             yield
         finally:
             self._closers -= 1
@@ -132,12 +144,20 @@ class CommitGate:
         """Run Faust's commit between two events, once what they sent is delivered."""
         async with self.closed(), self._commit_lock:
             for tracker in self.trackers:
-                if not await tracker.drain():
+                async with self._warn_if_slow(
+                    lambda t=tracker: (
+                        f"a commit waits for {len(t.pending)} event(s) of {t.name} to be delivered"
+                    )
+                ):
+                    drained = await tracker.drain()
+                if not drained:
                     # A record is being retried: its transaction stays open until it is
                     # through, and nothing after it may be committed before it.
                     return False
-            await self.flush_table_writes()
-            committed = await commit(*args, **kwargs)
+            async with self._warn_if_slow("a commit waits for the table writes to be sent"):
+                await self.flush_table_writes()
+            async with self._warn_if_slow("a commit waits for Faust's commit"):
+                committed = await commit(*args, **kwargs)
             ends = kwargs.get("start_new_transaction") is False
             if ends and self.is_stopping() and self.on_clean_end is not None:
                 self.on_clean_end()
@@ -157,9 +177,31 @@ class CommitGate:
         handled since the last commit went out twice in one transaction."""
         async with self.closed():
             await self.commit(commit, start_new_transaction=False)
-            await abort_open_transactions()
-            await revoke()
+            async with self._warn_if_slow("a rebalance waits for the open transactions to abort"):
+                await abort_open_transactions()
+            async with self._warn_if_slow("a rebalance waits for Faust's revoke"):
+                await revoke()
             self.generation += 1
+
+    @asynccontextmanager
+    async def _warn_if_slow(self, what: str | Callable[[], str]) -> AsyncIterator[None]:
+        """Log ``what`` is waited for while the wait lasts longer than ``slow_wait_s``."""
+        started = time.monotonic()
+
+        async def warn() -> None:
+            while True:
+                await asyncio.sleep(self.slow_wait_s)
+                log.warning(
+                    "exactly_once: %s (%.0f s so far)",
+                    what() if callable(what) else what,
+                    time.monotonic() - started,
+                )
+
+        warning = asyncio.ensure_future(warn())
+        try:
+            yield
+        finally:
+            warning.cancel()
 
 
 def use_commit_gate(app: faust.App, gate: CommitGate) -> None:
