@@ -5,6 +5,7 @@ whose offsets it commits, and the local tables discarded after an unclean stop."
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 
 from stream.app.agents import DiffStories, Transactions, drive
@@ -228,11 +229,17 @@ def test_the_faust_internals_exactly_once_patches_are_still_there() -> None:
 
     assert callable(Consumer.force_commit) and callable(Consumer.on_partitions_revoked)
     assert callable(AIOKafkaConsumerThread._highwaters)
+    assert "_consumer" in AIOKafkaConsumerThread.__annotations__ or hasattr(
+        AIOKafkaConsumerThread, "_consumer"
+    )
     assert isinstance(Producer._transaction_producers, dict)
     assert callable(Producer.abort_transaction)
     assert faust.tables.recovery.asyncio.wait_for is not None
     source = Path(faust.tables.recovery.__file__).read_text()
     assert source.count("asyncio.wait_for(") == 1  # the restore's idle wait, and only it
+    from aiokafka.consumer.fetcher import Fetcher
+
+    assert "self._fetch_max_wait_ms" in Path(inspect.getsourcefile(Fetcher)).read_text()
 
 
 async def test_an_event_begun_is_seen_through_when_its_agent_is_cancelled() -> None:

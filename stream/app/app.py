@@ -41,6 +41,7 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     app = faust_app(settings)
     use_commit_flush_buffer(app)
     seek_before_resuming(app)
+    shorten_fetch_long_poll(app)
     pages_by_story_name = settings.pages_by_story_topic
     raw_pages = app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
     pages_by_story = app.topic(
@@ -140,6 +141,26 @@ class CommitFlushBuffer(ProducerBuffer):
 
     async def on_stop(self) -> None:
         await self.flush_atmost(None)
+
+
+#: Faust builds its aiokafka consumer with a 1.5 s fetch long-poll (``fetch_max_wait_ms``,
+#: not a setting).  A broker answers one request per connection at a time, so each
+#: offset look-up of a table restore waited behind an empty long-poll: 1.1-1.5 s,
+#: twice per restart (aiokafka's debug log in the kill -9 scenario).
+FETCH_MAX_WAIT_MS = 200
+
+
+def shorten_fetch_long_poll(app: faust.App) -> None:
+    """Set the consumer's fetch long-poll to ``FETCH_MAX_WAIT_MS`` once it exists (at
+    the first rebalance, before any partition is assigned)."""
+
+    def apply(sender: object, *args: object, **kwargs: object) -> None:
+        client = app.consumer._thread._consumer  # type: ignore[attr-defined]
+        fetcher = getattr(client, "_fetcher", None)
+        if fetcher is not None:
+            fetcher._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+
+    app.on_partitions_revoked.connect(apply)
 
 
 def use_commit_flush_buffer(app: faust.App) -> None:
