@@ -60,3 +60,14 @@ def test_an_unreachable_broker_fails_the_same_way_in_every_tool() -> None:
         assert result.returncode == 1, (command, result.stderr)
         assert b"cannot reach Kafka at 127.0.0.1:9" in result.stderr
         assert b"Traceback" not in result.stderr
+
+
+def test_free_ports_are_below_the_range_the_kernel_gives_outgoing_connections() -> None:
+    """A port from the ephemeral range can be taken by a client connection before the
+    worker binds it; a worker then failed to start in a fault scenario."""
+    from stream.ops.processes import _ephemeral_low, _is_free, free_ports
+
+    for _ in range(20):
+        port = free_ports(3)
+        assert port + 2 < _ephemeral_low()
+        assert all(_is_free(port + offset) for offset in range(3))
