@@ -20,11 +20,10 @@ run: $(READY)
 	$(BIN)/python -m stream run
 
 test: $(READY)
-	$(BIN)/python -m pytest -m "not eos"
+	$(BIN)/python -m pytest
 
 # The fault scenarios alone (tests/faults, marked "faults"), under both guarantees,
-# ending with their summary table.  `make test` runs the at_least_once ones: an
-# exactly_once worker restarted after kill -9 once stopped consuming (issue 9).
+# ending with their summary table (`make test` runs them too, among the rest).
 test-faults: $(READY)
 	$(BIN)/python -m pytest -m faults tests/faults
 

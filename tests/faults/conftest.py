@@ -12,9 +12,7 @@ import pytest
 
 from tests.integration.conftest import kafka  # noqa: F401  (the session's broker)
 
-#: Every scenario runs under both guarantees.  The exactly_once runs are marked ``eos``
-#: and left to ``make test-faults``: in one of about a dozen runs of the kill -9
-#: scenario a restarted exactly_once worker stopped consuming (issue 9).
+#: Every scenario runs under both guarantees; the exactly_once runs are marked ``eos``.
 GUARANTEES = ["at_least_once", pytest.param("exactly_once", marks=pytest.mark.eos)]
 
 _ROWS = pytest.StashKey[list[tuple[str, str, str, str, str]]]()
