@@ -8,6 +8,7 @@ entries and dead letters that come out, until interrupted (or ``--seconds``).
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,9 @@ def _reachable(bootstrap: str) -> bool:
 
 
 def run(settings: Settings, seconds: float | None, feed_samples: bool) -> int:
+    # SIGTERM (`kill`, a supervisor, `timeout`) stops like Ctrl-C: by default Python
+    # dies at once and leaves the broker and worker it started running.
+    signal.signal(signal.SIGTERM, _interrupt)
     broker = LocalBroker(settings)
     started_broker = False
     if not _reachable(settings.bootstrap_servers):
@@ -78,6 +82,10 @@ def run(settings: Settings, seconds: float | None, feed_samples: bool) -> int:
         print("Worker stopped", flush=True)
         if started_broker:
             broker.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 async def _feed_and_show(
