@@ -14,13 +14,13 @@ import asyncio
 from functools import partial
 
 import faust
-from faust.transport.producer import ProducerBuffer
 
 from stream.app.agents import Agents, DiffStories, OutputTopics, ParsePages, Transactions
 from stream.app.delivery import DeliveryTracker, Send, Sender
 from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
 from stream.app.recovery import seek_before_resuming
+from stream.app.tablewrites import use_commit_flush_buffer
 from stream.app.transactions import (
     CommitGate,
     mark_clean_stop,
@@ -118,31 +118,6 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     return app
 
 
-class CommitFlushBuffer(ProducerBuffer):
-    """Faust's buffer of records sent "soon" (the tables' changelog records), whose
-    flush before each commit sends what was queued when the commit began.
-
-    Faust's own flush drains until the buffer is empty, which under steady load it
-    never is: each commit waited until the input ran dry, so committed offsets stood
-    still for 10-18 s at a time (``bench/e2e.py`` saw every round stall) while the
-    agents kept writing.  Records queued later belong to events after those being
-    committed.  On stop the buffer is still drained whole.
-    """
-
-    #: Faust stops handing records to the streams while more than this many changelog
-    #: records wait, and logs "producer buffer full" each time.  The buffer's task
-    #: sends only when the agents yield, and an agent handles many pages between
-    #: yields (2 to 4 table writes each), so Faust's 100 was passed about seven times
-    #: a second in normal work.  1,000 records are a few MB at most.
-    max_messages = 1000
-
-    async def flush(self) -> None:
-        await self.flush_atmost(self.size)
-
-    async def on_stop(self) -> None:
-        await self.flush_atmost(None)
-
-
 #: Faust builds its aiokafka consumer with a 1.5 s fetch long-poll (``fetch_max_wait_ms``,
 #: not a setting).  A broker answers one request per connection at a time, so each
 #: offset look-up of a table restore waited behind an empty long-poll: 1.1-1.5 s,
@@ -161,14 +136,6 @@ def shorten_fetch_long_poll(app: faust.App) -> None:
             fetcher._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
 
     app.on_partitions_revoked.connect(apply)
-
-
-def use_commit_flush_buffer(app: faust.App) -> None:
-    """Give the app's producer a ``CommitFlushBuffer`` (before the app starts)."""
-    producer = app.producer
-    buffer = CommitFlushBuffer(loop=producer.loop, beacon=producer.beacon)
-    buffer.app = app
-    producer.buffer = buffer
 
 
 def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
