@@ -3,8 +3,10 @@ liveness and readiness."""
 
 from __future__ import annotations
 
+import logging
 import time
 
+from stream.app import lag
 from stream.app.health import LOOP_STALE_S, WorkerHealth
 from stream.app.lag import GroupLag, PartitionLag, judge, worst
 
@@ -74,3 +76,19 @@ def test_delivered_records_are_counted_by_kind_and_each_page_times_its_latency()
     assert sample("liveblog_dead_letters_total", {"reason": "spillover"}) == 1
     assert sample("liveblog_publish_to_entry_seconds_count") == 2  # one per page
     assert sample("liveblog_publish_to_entry_seconds_sum") == 0.75
+
+
+async def test_the_lag_measures_own_assignments_stay_out_of_the_worker_log(
+    caplog, monkeypatch
+) -> None:
+    subscriptions = logging.getLogger("aiokafka.consumer.subscription_state")
+
+    async def assigning(*args: object) -> GroupLag:
+        subscriptions.info("Updating subscribed topics to: %s", frozenset({"raw"}))
+        return GroupLag("group", [], [])
+
+    monkeypatch.setattr(lag, "_measure", assigning)
+    with caplog.at_level(logging.INFO, logger=subscriptions.name):
+        await lag.measure({}, "group", ["raw"])
+        subscriptions.info("Updating subscribed topics to: %s", frozenset({"worker"}))
+    assert [r.args for r in caplog.records] == [(frozenset({"worker"}),)]

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,20 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CoordinatorNotAvailableError, NotCoordinatorError
 
 STATUSES = ("OK", "WARNING", "STALLED", "STOPPED")
+
+_measuring: ContextVar[bool] = ContextVar("liveblog_lag_measuring", default=False)
+
+
+class _NotWhileMeasuring(logging.Filter):
+    """aiokafka logs each assignment at INFO: the worker measures its lag every
+    5 s, partition by partition, and its log filled with those lines whenever it
+    lagged (they hid the worker's own lines in a failing test's log tail)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _measuring.get()
+
+
+logging.getLogger("aiokafka.consumer.subscription_state").addFilter(_NotWhileMeasuring())
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +117,14 @@ def worst(statuses: Sequence[str]) -> str:
 async def measure(connection: Mapping[str, Any], group: str, topics: Sequence[str]) -> GroupLag:
     """Committed offsets, log ends, oldest uncommitted message ages and members.
     ``connection``: the clients' keyword arguments (``stream.connection``)."""
+    token = _measuring.set(True)
+    try:
+        return await _measure(connection, group, topics)
+    finally:
+        _measuring.reset(token)
+
+
+async def _measure(connection: Mapping[str, Any], group: str, topics: Sequence[str]) -> GroupLag:
     admin = AIOKafkaAdminClient(**connection, request_timeout_ms=10000)
     # read_committed, as the worker under exactly_once: markers and aborted records
     # occupy offsets but are nothing to read.
