@@ -24,6 +24,10 @@ class Consumer:
         self.calls: list[tuple[str, set]] = []
         self.seek_fails, self.seek_blocks = seek_fails, seek_blocks
         self.seeking = asyncio.Event()
+        self.assigned = {RAW, CHANGELOG}
+
+    def assignment(self) -> set:
+        return set(self.assigned)
 
     def resume_partitions(self, partitions: set) -> None:
         self.calls.append(("resume", set(partitions)))
@@ -37,8 +41,10 @@ class Consumer:
             raise TimeoutError("seek timed out")
 
 
-def wrapped(consumer: Consumer) -> Consumer:
-    hold_resume_until_seeked(consumer, lambda tp: tp.topic.endswith("-changelog"))
+def wrapped(consumer: Consumer, **options: object) -> Consumer:
+    consumer.held = hold_resume_until_seeked(
+        consumer, lambda tp: tp.topic.endswith("-changelog"), **options
+    )
     return consumer
 
 
@@ -82,6 +88,36 @@ async def test_a_seek_cancelled_midway_leaves_them_for_the_next_seek() -> None:
     consumer.seek_blocks = False
     await consumer.perform_seek()
     assert consumer.calls[-1] == ("resume", {RAW})
+
+
+async def test_a_partition_revoked_while_held_is_not_resumed() -> None:
+    consumer = wrapped(Consumer())
+    consumer.resume_partitions({RAW})
+    consumer.assigned = {CHANGELOG}  # a rebalance gave RAW to another worker
+    await consumer.perform_seek()
+    assert consumer.calls == [("seek", set())]
+
+
+async def test_partitions_held_too_long_are_seeked_and_resumed(caplog) -> None:
+    """A seek Faust lost (cancelled by a rebalance that then found nothing to
+    restore, or timed out) would leave its partitions unread for good."""
+    rebalancing = [False]
+    consumer = wrapped(Consumer(seek_blocks=True), is_rebalancing=lambda: rebalancing[0])
+    consumer.held.held_too_long_s = 0.05
+    consumer.resume_partitions({RAW})
+    seeking = asyncio.create_task(consumer.perform_seek())
+    await consumer.seeking.wait()
+    seeking.cancel()  # the seek that was to resume them
+    assert not await consumer.held.seek_if_held_too_long()  # not yet too long
+    await asyncio.sleep(0.06)
+    rebalancing[0] = True
+    assert not await consumer.held.seek_if_held_too_long()  # a rebalance will seek
+    rebalancing[0] = False
+    consumer.seek_blocks = False
+    assert await consumer.held.seek_if_held_too_long()
+    assert consumer.calls[-1] == ("resume", {RAW})
+    assert "held for" in caplog.text
+    assert not await consumer.held.seek_if_held_too_long()  # nothing held any more
 
 
 class Fetcher:

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -32,55 +34,115 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("liveblog.recovery")
 
+#: Input partitions held this long outside a rebalance are seeked and resumed by a
+#: timer: Faust seeks right after it resumes, so a hold that lasts means that seek
+#: was lost (cancelled or timed out), and the partitions would never be read again.
+HELD_TOO_LONG_S = 10.0
+CHECK_HELD_EVERY_S = 5.0
+
 
 def seek_before_resuming(app: faust.App) -> None:
     """Hold back the resume of the app's input partitions until Faust has seeked
     them to their committed offsets (installed at the first rebalance, once the
-    consumer exists)."""
+    consumer exists), with a timer that seeks partitions held too long."""
+    installed: list[HeldPartitions] = []
 
     def install(sender: object, *args: object, **kwargs: object) -> None:
         consumer = app.consumer
         if getattr(consumer, "liveblog_seek_before_resuming", False):
             return
-        changelogs = app.tables.changelog_topics
-        hold_resume_until_seeked(consumer, lambda tp: tp.topic in changelogs)
+        installed.append(
+            hold_resume_until_seeked(
+                consumer, consumer._is_changelog_tp, is_rebalancing=lambda: app.rebalancing
+            )
+        )
         fetch_what_is_active_when_asked(consumer)
         consumer.liveblog_seek_before_resuming = True  # type: ignore[attr-defined]
 
+    async def seek_partitions_held_too_long() -> None:
+        for held in installed:
+            await held.seek_if_held_too_long()
+
     app.on_partitions_revoked.connect(install)
     app.on_partitions_assigned.connect(install)
+    app.timer(CHECK_HELD_EVERY_S, name="seek_held_partitions")(seek_partitions_held_too_long)
 
 
-def hold_resume_until_seeked(consumer: Any, is_changelog: Callable[[Any], bool]) -> None:
-    """Make ``consumer.resume_partitions`` resume changelog partitions at once (the
-    restore reads them) and hold the others until the next ``perform_seek`` has
-    succeeded."""
-    resume_partitions = consumer.resume_partitions
-    perform_seek = consumer.perform_seek
-    held: set = set()
+@dataclass
+class HeldPartitions:
+    """Input partitions Faust resumed that wait for a seek (``hold_resume_until_seeked``)."""
 
-    def resume_once_seeked(partitions: Iterable[Any]) -> None:
+    resume_partitions: Callable[[Iterable[Any]], None]
+    perform_seek: Callable[[], Any]
+    assignment: Callable[[], Iterable[Any]]
+    is_changelog: Callable[[Any], bool]
+    is_rebalancing: Callable[[], bool]
+    held_too_long_s: float = HELD_TOO_LONG_S
+    partitions: set = field(default_factory=set)
+    since: float | None = None
+
+    def resume_once_seeked(self, partitions: Iterable[Any]) -> None:
         partitions = set(partitions)
-        changelog = {tp for tp in partitions if is_changelog(tp)}
-        held.update(partitions - changelog)
-        log.debug("holding %s until they are seeked", sorted(partitions - changelog))
+        changelog = {tp for tp in partitions if self.is_changelog(tp)}
+        if partitions - changelog:
+            self.partitions.update(partitions - changelog)
+            self.since = self.since or time.monotonic()
+            log.debug("holding %s until they are seeked", sorted(partitions - changelog))
         if changelog:
-            resume_partitions(changelog)
+            self.resume_partitions(changelog)
 
-    async def seek_then_resume() -> None:
-        waiting = set(held)
+    async def seek_then_resume(self) -> None:
+        waiting = set(self.partitions)
         # Raised or cancelled (Faust also seeks from its fetch loop, which it may
         # cancel), the partitions stay held for the next seek: resumed unseeked is
         # the bug, and forgotten they would never be fetched again.
-        await perform_seek()
-        resuming = waiting & held
-        held.difference_update(resuming)
+        await self.perform_seek()
+        resuming = waiting & self.partitions
+        self.partitions.difference_update(resuming)
+        # Any still held were resumed while this seek ran: the next one is theirs.
+        self.since = time.monotonic() if self.partitions else None
+        # A partition revoked meanwhile is not resumed: it is not this worker's.
+        resuming &= set(self.assignment())
         log.debug("seeked to committed offsets; resuming %s", sorted(resuming))
         if resuming:
-            resume_partitions(resuming)
+            self.resume_partitions(resuming)
 
-    consumer.resume_partitions = resume_once_seeked
-    consumer.perform_seek = seek_then_resume
+    async def seek_if_held_too_long(self) -> bool:
+        """Seek and resume partitions held longer than ``held_too_long_s`` outside a
+        rebalance; returns whether it did."""
+        if self.since is None or self.is_rebalancing():
+            return False
+        held_s = time.monotonic() - self.since
+        if held_s < self.held_too_long_s:
+            return False
+        log.warning(
+            "input partitions %s were held for %.0f s waiting for a seek to their "
+            "committed offsets that did not come; seeking them now",
+            sorted(self.partitions),
+            held_s,
+        )
+        await self.seek_then_resume()
+        return True
+
+
+def hold_resume_until_seeked(
+    consumer: Any,
+    is_changelog: Callable[[Any], bool],
+    is_rebalancing: Callable[[], bool] = lambda: False,
+) -> HeldPartitions:
+    """Make ``consumer.resume_partitions`` resume changelog partitions at once (the
+    restore reads them) and hold the others until the next ``perform_seek`` has
+    succeeded."""
+    held = HeldPartitions(
+        resume_partitions=consumer.resume_partitions,
+        perform_seek=consumer.perform_seek,
+        assignment=consumer.assignment,
+        is_changelog=is_changelog,
+        is_rebalancing=is_rebalancing,
+    )
+    consumer.resume_partitions = held.resume_once_seeked
+    consumer.perform_seek = held.seek_then_resume
+    return held
 
 
 def fetch_what_is_active_when_asked(consumer: Any) -> None:
