@@ -19,9 +19,8 @@ $(READY): pyproject.toml
 run: $(READY)
 	$(BIN)/python -m stream run
 
-# Deselected: exactly_once after SIGSTOP can crash on its revoke (issue 9, open).
 test: $(READY)
-	$(BIN)/python -m pytest --deselect "tests/faults/test_pause.py::test_a_worker_frozen_for_a_minute_rejoins_and_loses_nothing[exactly_once]"
+	$(BIN)/python -m pytest
 
 # The fault scenarios alone (tests/faults, marked "faults"), under both guarantees,
 # ending with their summary table (`make test` runs them too, among the rest).

@@ -16,7 +16,8 @@ losses) for a ``read_committed`` reader after kill -9 (``tests/faults``):
    the transaction before their events are acknowledged: the commit waits for them.
 4. Table writes wait in Faust's buffer before they reach a producer: the commit
    sends them first (Faust flushes that buffer before a commit only without
-   transactions).
+   transactions), and waits until they are all in the producers
+   (``stream.app.tablewrites``).
 5. Under transactions a changelog ends in a commit or abort marker, which is never
    delivered, so Faust's restore only sees it is done after its queue has been idle
    for two 5 s waits: every restart under exactly_once waited 10-12 s here.  Those
