@@ -14,7 +14,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from stream.app.agents import DiffStories, OutputTopics, ParsePages, drive
 from stream.app.deadletters import SourceRecord, deadletter_headers, shell_failure_send
 from stream.app.delivery import DeliveryTracker, InFlight, Send
-from stream.app.routing import story_partition
+from stream.app.routing import default_partitioner, story_partition
 from stream.core.process import process_message
 from stream.ops.tools import key_for
 from stream.state.blocks import decode_block
@@ -234,6 +234,18 @@ def test_the_publish_tool_keys_a_page_onto_its_storys_partition() -> None:
         for partitions in (1, 4, 12):
             kafka = DefaultPartitioner()(key, list(range(partitions)), list(range(partitions)))
             assert kafka == story_partition(outcome.story["url"], outcome.story_id, partitions)
+
+
+def test_the_workers_partitioner_puts_records_where_kafkas_default_would() -> None:
+    # Consumers of the entries topic rely on the key's partition (all of a story's
+    # entries in order on one partition), as Kafka's default partitioner gives it.
+    keys = [f"story-{n}".encode() for n in range(300)] + [b"", "é".encode()]
+    for partitions in (1, 3, 4, 12):
+        every = list(range(partitions))
+        for key in keys * 2:  # the second time from the remembered partition
+            expected = DefaultPartitioner()(key, every, every)
+            assert default_partitioner(key, every, every) == expected
+    assert default_partitioner(None, [0, 1, 2], [2]) == 2  # no key: an available one
 
 
 def test_diff_step_replays_a_redelivered_page() -> None:

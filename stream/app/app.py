@@ -20,6 +20,7 @@ from stream.app.delivery import DeliveryTracker, Send, Sender
 from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
 from stream.app.recovery import seek_before_resuming
+from stream.app.routing import default_partitioner
 from stream.app.tablewrites import use_commit_flush_buffer
 from stream.app.transactions import (
     CommitGate,
@@ -175,6 +176,7 @@ def faust_app(settings: Settings) -> faust.App:
         consumer_max_fetch_size=settings.max_message_bytes,
         producer_max_batch_size=256 * 1024,
         producer_linger=0.005,
+        producer_partitioner=default_partitioner,
         producer_request_timeout=settings.delivery_timeout_s,
         # A failing event must never be acknowledged by accident.
         stream_ack_exceptions=False,
