@@ -104,7 +104,7 @@ def make_pages(count: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
 
 async def baseline(settings: Settings, total: int, parse: bool) -> tuple[float, float]:
     """A plain aiokafka consume-and-produce loop over the raw pages, committing after
-    each batch once its records are acknowledged: (start, seconds).
+    each batch once its records are acknowledged: (seconds, CPU seconds).
 
     With ``parse``, each page is parsed by the same core and its entries and dead
     letters are produced (the worker's work without Faust, state or repartition);
@@ -130,11 +130,13 @@ async def baseline(settings: Settings, total: int, parse: bool) -> tuple[float, 
     await producer.start()
     done = 0
     started = None
+    cpu_started = time.process_time()
     try:
         while done < total:
             batch = await consumer.getmany(timeout_ms=1000, max_records=1000)
             if started is None and batch:
                 started = time.monotonic()
+                cpu_started = time.process_time()
             futures = []
             for records in batch.values():
                 for record in records:
@@ -161,7 +163,8 @@ async def baseline(settings: Settings, total: int, parse: bool) -> tuple[float, 
             await asyncio.gather(*futures)
             await consumer.commit()
         # timed from the first consumed record to the commit of the last
-        return started or time.monotonic(), time.monotonic() - (started or time.monotonic())
+        cpu = time.process_time() - cpu_started
+        return time.monotonic() - (started or time.monotonic()), cpu
     finally:
         await producer.stop()
         await consumer.stop()
@@ -200,6 +203,14 @@ class Round:
     entries: int
     dead_letters: int
     stalled: bool
+    #: CPU seconds over the same span (the worker's process; the loop's own): unlike
+    #: pages/s, hardly moved by other work on a shared machine.
+    cpu_s: float = 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        pages = self.pages_per_s * self.seconds
+        return 1000 * self.cpu_s / pages if pages else 0.0
 
 
 def round_settings(base: Settings, name: str) -> Settings:
@@ -255,12 +266,14 @@ async def worker_round(base: Settings, pages, name: str, workdir: Path) -> tuple
     internal = settings.pages_by_story_topic
     worker = start_worker(settings, workdir / name)
     stalled, progress, last_progress = False, -1, time.monotonic()
+    cpu_samples: list[tuple[float, float]] = []  # (time.time(), worker CPU seconds)
     try:
         async with Progress(settings, [settings.raw_topic, internal]) as watch:
             while True:
                 await asyncio.sleep(0.2)
                 if worker.poll() is not None:
                     raise SystemExit(f"worker exited: see {workdir / name / 'worker.log'}")
+                cpu_samples.append((time.time(), _cpu_seconds(worker.pid)))
                 try:
                     done, lag = await watch.committed_and_lag()
                 except Exception:  # the group or the internal topic is being set up
@@ -271,6 +284,7 @@ async def worker_round(base: Settings, pages, name: str, workdir: Path) -> tuple
                     stalled = True
                 if lag == 0 and done > 0:
                     finished = time.time()
+                    cpu_finished = _cpu_seconds(worker.pid)
                     break
         peak_rss = _peak_rss_kb(worker.pid)
     finally:
@@ -282,7 +296,20 @@ async def worker_round(base: Settings, pages, name: str, workdir: Path) -> tuple
     forwarded = await read_to_end(settings, internal)
     first = min(r.timestamp for r in [*forwarded, *entries, *letters]) / 1000
     seconds = finished - first
-    return Round(len(pages) / seconds, seconds, len(entries), len(letters), stalled), peak_rss
+    # the worker's start-up (imports, CLDR data) is not its work on the pages
+    cpu_first = max([cpu for at, cpu in cpu_samples if at <= first], default=0.0)
+    cpu = cpu_finished - cpu_first
+    result = Round(len(pages) / seconds, seconds, len(entries), len(letters), stalled, cpu)
+    return result, peak_rss
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -299,8 +326,8 @@ async def loop_round(base: Settings, pages, name: str, parse: bool) -> Round:
     settings = round_settings(base, name)
     await ensure_topics(settings, [settings.raw_topic])
     await publish_values(settings, pages)
-    _, seconds = await baseline(settings, len(pages), parse)
-    return Round(len(pages) / seconds, seconds, 0, 0, False)
+    seconds, cpu = await baseline(settings, len(pages), parse)
+    return Round(len(pages) / seconds, seconds, 0, 0, False, cpu)
 
 
 async def latency(
@@ -349,6 +376,10 @@ def spread(values: list[float]) -> str:
     return f"median {statistics.median(values):.0f} (range {min(values):.0f}-{max(values):.0f})"
 
 
+def spread_2(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f} (range {min(values):.2f}-{max(values):.2f})"
+
+
 async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
     pages = make_pages(args.pages)
     sizes = [len(v) for _, v in pages]
@@ -367,7 +398,9 @@ async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
             f"round {number + 1}: worker {result.pages_per_s:.0f} pages/s in {result.seconds:.1f}s "
             f"({result.entries} entries, {result.dead_letters} dead letters"
             f"{', STALLED' if result.stalled else ''}), same-work loop "
-            f"{same[-1].pages_per_s:.0f} pages/s, copy loop {copies[-1].pages_per_s:.0f} msgs/s"
+            f"{same[-1].pages_per_s:.0f} pages/s, copy loop {copies[-1].pages_per_s:.0f} msgs/s; "
+            f"CPU per page: worker {result.cpu_ms_per_page:.2f} ms, same-work loop "
+            f"{same[-1].cpu_ms_per_page:.2f} ms"
         )
     w = statistics.median(r.pages_per_s for r in workers) if workers else 0.0
     rate = args.rate or max(1.0, w / 2)
@@ -379,6 +412,18 @@ async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
     print(f"worker pages/s: {spread([r.pages_per_s for r in workers])}")
     print(f"same-work loop pages/s: {spread([r.pages_per_s for r in same])}")
     print(f"copy loop msgs/s: {spread([r.pages_per_s for r in copies])}")
+    print(f"worker CPU ms/page: {spread_2([r.cpu_ms_per_page for r in workers])}")
+    print(f"same-work loop CPU ms/page: {spread_2([r.cpu_ms_per_page for r in same])}")
+    # Each round's worker and loop run minutes apart; a neighbour's load that slows
+    # one of them moves the ratio of medians, so each round's own ratio is shown too.
+    pairs = list(zip(workers, same, strict=True))
+    paired = [worker.pages_per_s / loop.pages_per_s for worker, loop in pairs]
+    print(f"worker / same-work loop, round by round: {spread_2(paired)}")
+    cpu_ratio = [
+        loop.cpu_ms_per_page / worker.cpu_ms_per_page for worker, loop in pairs if worker.cpu_s
+    ]
+    if cpu_ratio:
+        print(f"same-work loop CPU / worker CPU per page, round by round: {spread_2(cpu_ratio)}")
     loop = statistics.median(r.pages_per_s for r in same)
     c = statistics.median(r.pages_per_s for r in copies)
     print(f"worker {w:.0f} pages/s / copy loop {c:.0f} msgs/s = {w / c:.2f}")
