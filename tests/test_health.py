@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 from stream.app import lag
 from stream.app.health import LOOP_STALE_S, WorkerHealth
@@ -92,3 +93,32 @@ async def test_the_lag_measures_own_assignments_stay_out_of_the_worker_log(
         await lag.measure({}, "group", ["raw"])
         subscriptions.info("Updating subscribed topics to: %s", frozenset({"worker"}))
     assert [r.args for r in caplog.records] == [(frozenset({"worker"}),)]
+
+
+def test_table_keys_are_rocksdbs_estimate_not_a_read_of_every_key(tmp_path) -> None:
+    import rocksdict
+
+    from stream.app.watch import estimated_keys
+
+    dbs = [rocksdict.Rdict(str(tmp_path / f"p{n}")) for n in range(2)]
+    for n, db in enumerate(dbs):
+        for key in range(1000 * (n + 1)):
+            db[b"k%d" % key] = b"state"
+
+    class Store:
+        def _dbs_for_actives(self) -> Iterator[rocksdict.Rdict]:
+            return iter(dbs)
+
+    class Table:
+        data = Store()
+
+        def __len__(self) -> int:
+            raise AssertionError("len() reads every key, in the event loop")
+
+    try:
+        assert estimated_keys(Table()) == 3000
+        memory = type("Table", (dict,), {"data": {}})(a=b"1")
+        assert estimated_keys(memory) == 1  # the memory store is counted
+    finally:
+        for db in dbs:
+            db.close()

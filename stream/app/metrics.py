@@ -127,7 +127,7 @@ class _StateCollector(Collector):
         )
         yield _family(
             "liveblog_table_keys",
-            "Keys held by each state table",
+            "Keys held by each state table (RocksDB's estimate)",
             ["table"],
             [((table,), count) for table, count in state.table_keys.items()],
         )

@@ -75,7 +75,10 @@ async def test_metrics_and_lag_status_through_a_stopped_worker(kafka: Settings, 
         _, body = await until(
             lambda: (lambda r: r if r[0] == 200 else None)(get(base + "/metrics")), 30, "metrics"
         )
-        names = {f.name for f in text_string_to_metric_families(body.decode())}
+        families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+        names = set(families)
+        keys = {s.labels["table"]: s.value for s in families["liveblog_table_keys"].samples}
+        assert keys["stories"] > 0 and keys["entry_blocks"] > 0, keys
         for name in (
             "kafka_consumergroup_lag",
             "kafka_consumergroup_group_lag_seconds",
