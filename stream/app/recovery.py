@@ -82,12 +82,13 @@ class HeldPartitions:
     since: float | None = None
 
     def resume_once_seeked(self, partitions: Iterable[Any]) -> None:
-        partitions = set(partitions)
-        changelog = {tp for tp in partitions if self.is_changelog(tp)}
-        if partitions - changelog:
-            self.partitions.update(partitions - changelog)
+        changelog, inputs = set(), set()
+        for tp in partitions:
+            (changelog if self.is_changelog(tp) else inputs).add(tp)
+        if inputs:
+            self.partitions.update(inputs)
             self.since = self.since or time.monotonic()
-            log.debug("holding %s until they are seeked", sorted(partitions - changelog))
+            log.debug("holding %s until they are seeked", sorted(inputs))
         if changelog:
             self.resume_partitions(changelog)
 

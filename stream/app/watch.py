@@ -140,9 +140,10 @@ def estimated_keys(table: Any) -> int:
 
     ``len()`` of a RocksDB table reads every key, in the event loop: 134 ms for
     300,000 keys here, so a worker with a few million stalled its pages for seconds
-    once a minute.  RocksDB keeps an estimate (``rocksdb.estimate-num-keys``, which
-    counts an overwritten key more than once until compaction) that costs
-    microseconds.  Other stores are counted."""
+    once a minute.  RocksDB keeps an estimate (``rocksdb.estimate-num-keys``, as Kafka
+    Streams' ``approximateNumEntries``) that costs microseconds; it counts a key
+    written again more than once while the writes are in the memtable.  Other stores
+    are counted."""
     store = table.data
     if not hasattr(store, "_dbs_for_actives"):
         return len(table)
