@@ -372,12 +372,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def spread(values: list[float]) -> str:
-    return f"median {statistics.median(values):.0f} (range {min(values):.0f}-{max(values):.0f})"
+def spread(values: list[float], digits: int = 0) -> str:
+    def show(value: float) -> str:
+        return f"{value:.{digits}f}"
 
-
-def spread_2(values: list[float]) -> str:
-    return f"median {statistics.median(values):.2f} (range {min(values):.2f}-{max(values):.2f})"
+    median = show(statistics.median(values))
+    return f"median {median} (range {show(min(values))}-{show(max(values))})"
 
 
 async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
@@ -412,18 +412,18 @@ async def run(args: argparse.Namespace, base: Settings, workdir: Path) -> None:
     print(f"worker pages/s: {spread([r.pages_per_s for r in workers])}")
     print(f"same-work loop pages/s: {spread([r.pages_per_s for r in same])}")
     print(f"copy loop msgs/s: {spread([r.pages_per_s for r in copies])}")
-    print(f"worker CPU ms/page: {spread_2([r.cpu_ms_per_page for r in workers])}")
-    print(f"same-work loop CPU ms/page: {spread_2([r.cpu_ms_per_page for r in same])}")
+    print(f"worker CPU ms/page: {spread([r.cpu_ms_per_page for r in workers], 2)}")
+    print(f"same-work loop CPU ms/page: {spread([r.cpu_ms_per_page for r in same], 2)}")
     # Each round's worker and loop run minutes apart; a neighbour's load that slows
     # one of them moves the ratio of medians, so each round's own ratio is shown too.
     pairs = list(zip(workers, same, strict=True))
     paired = [worker.pages_per_s / loop.pages_per_s for worker, loop in pairs]
-    print(f"worker / same-work loop, round by round: {spread_2(paired)}")
+    print(f"worker / same-work loop, round by round: {spread(paired, 2)}")
     cpu_ratio = [
         loop.cpu_ms_per_page / worker.cpu_ms_per_page for worker, loop in pairs if worker.cpu_s
     ]
     if cpu_ratio:
-        print(f"same-work loop CPU / worker CPU per page, round by round: {spread_2(cpu_ratio)}")
+        print(f"same-work loop CPU / worker CPU per page, round by round: {spread(cpu_ratio, 2)}")
     loop = statistics.median(r.pages_per_s for r in same)
     c = statistics.median(r.pages_per_s for r in copies)
     print(f"worker {w:.0f} pages/s / copy loop {c:.0f} msgs/s = {w / c:.2f}")
