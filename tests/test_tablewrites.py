@@ -5,6 +5,8 @@ producer, however slow a send is, and does not wait for records queued later."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -29,42 +31,39 @@ class SlowProducer:
         return SimpleNamespace(message=SimpleNamespace(channel=channel))
 
 
-async def started(buffer: ProducerBuffer) -> ProducerBuffer:
+@asynccontextmanager
+async def running(buffer: ProducerBuffer) -> AsyncIterator[ProducerBuffer]:
     buffer.app = SimpleNamespace(conf=SimpleNamespace(producer_threaded=False))
     await buffer.start()
-    return buffer
+    try:
+        yield buffer
+    finally:
+        await buffer.stop()
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.3])
 async def test_a_flush_returns_once_every_record_queued_before_it_is_sent(delay: float) -> None:
     producer = SlowProducer(delay)
-    buffer = await started(CommitFlushBuffer())
-    try:
+    async with running(CommitFlushBuffer()) as buffer:
         for name in ("a", "b", "c"):
             buffer.put(producer.record(name))
         await asyncio.wait_for(buffer.flush(), 5)
         assert producer.sent == ["a", "b", "c"]
-    finally:
-        await buffer.stop()
 
 
 async def test_a_flush_waits_for_the_record_being_sent() -> None:
     producer = SlowProducer(0.3)
-    buffer = await started(CommitFlushBuffer())
-    try:
+    async with running(CommitFlushBuffer()) as buffer:
         buffer.put(producer.record("a"))
         await asyncio.sleep(0.05)  # the buffer's task has taken it: the queue is empty
         assert buffer.size == 0 and producer.sent == []
         await buffer.flush()
         assert producer.sent == ["a"]
-    finally:
-        await buffer.stop()
 
 
 async def test_a_flush_does_not_wait_for_records_queued_after_it_began() -> None:
     producer = SlowProducer(0.05)
-    buffer = await started(CommitFlushBuffer())
-    try:
+    async with running(CommitFlushBuffer()) as buffer:
         buffer.put(producer.record("before"))
         flush = asyncio.ensure_future(buffer.flush())
         await asyncio.sleep(0)  # the flush begins
@@ -74,17 +73,12 @@ async def test_a_flush_does_not_wait_for_records_queued_after_it_began() -> None
         assert producer.sent[0] == "before" and len(producer.sent) < 21
         await buffer.flush()
         assert len(producer.sent) == 21
-    finally:
-        await buffer.stop()
 
 
 async def test_fausts_own_flush_gives_up_on_a_slow_send() -> None:
     """Why the buffer is replaced: if this fails, Faust's flush has become safe."""
     producer = SlowProducer(0.3)
-    buffer = await started(ProducerBuffer())
-    try:
+    async with running(ProducerBuffer()) as buffer:
         buffer.put(producer.record("a"))
         await buffer.flush()
         assert producer.sent == []
-    finally:
-        await buffer.stop()
