@@ -68,6 +68,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from faust.worker import Worker
 
     from stream.app.app import create_app
+    from stream.app.heap import freeze_startup_heap
     from stream.app.transactions import discard_unclean_tables
     from stream.connection import describe
     from stream.core.process import warm_up
@@ -103,6 +104,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     # time under load.  No spinner.
     worker.spinner = None
     logging.getLogger("liveblog").setLevel(settings.log_level.upper())
+    freeze_startup_heap()
     worker.execute_from_commandline()
     return 0
 
