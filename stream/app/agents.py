@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -39,7 +39,7 @@ from stream.app.routing import story_partition
 from stream.app.transactions import CommitGate
 from stream.core.process import Source, process_message
 from stream.core.timeline import format_utc
-from stream.state.blocks import EntryBlocks
+from stream.state.blocks import EntryBlocks, Table
 from stream.state.story import (
     Scrape,
     StoryState,
@@ -147,16 +147,17 @@ class ParsePages:
 class DiffStories:
     """One parsed page in: its new and edited entries out, the story state written.
 
-    The tables are written here, inside the page's own stream iteration, which is
-    how Faust puts a table write on the changelog partition of the record being
-    processed.  The writes may reach the changelog before the entries reach their
-    topic; ``plan_scrape`` makes the page's redelivery after a crash re-emit them.
+    The tables are written here, inside the page's own stream iteration: a write
+    goes to the table partition of the record being processed, and in the worker its
+    changelog record is one of the page's records (``stream.app.tables``).  The
+    writes may reach the changelog before the entries reach their topic;
+    ``plan_scrape`` makes the page's redelivery after a crash re-emit them.
     """
 
     topics: OutputTopics
-    stories: MutableMapping[bytes, bytes]
+    stories: Table
     #: Entry states by block (``stream.state.blocks``).
-    entry_blocks: MutableMapping[bytes, bytes]
+    entry_blocks: Table
     #: Told of each story's new state (the status page's latest stories).
     on_story: Callable[[StoryState], None] | None = None
     #: Identify pages by their raw record, not their pages-by-story offset: under
@@ -164,6 +165,10 @@ class DiffStories:
     #: again and sent at a new one.  Under at-least-once the page is read again at
     #: its offset, and a copy sent again must not repeat its entries.
     by_raw_position: bool = False
+    #: Takes the changelog records of the table writes made so far
+    #: (``stream.app.tables``): they are sent with the page's entries.  None: the
+    #: tables keep their own changelog (plain dicts in tests).
+    changelog: Callable[[], list[Send]] | None = None
 
     def __call__(self, record: Record) -> list[Send]:
         return self.apply(orjson.loads(record.value or b""), record.offset, from_raw=False)
@@ -197,7 +202,10 @@ class DiffStories:
         if self.on_story is not None:
             self.on_story(plan.story)
         since = page.get("raw_timestamp")
-        return [
+        # Taken after the writes: a page whose step failed half-way leaves its writes'
+        # records to go out with the next page, which is acknowledged only after them.
+        sends = self.changelog() if self.changelog is not None else []
+        return sends + [
             Send(
                 self.topics.entries,
                 key,

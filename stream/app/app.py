@@ -21,6 +21,7 @@ from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
 from stream.app.recovery import seek_before_resuming
 from stream.app.routing import default_partitioner
+from stream.app.tables import ChangeloggedTable, ChangelogRecords
 from stream.app.tablewrites import use_commit_flush_buffer
 from stream.app.transactions import (
     CommitGate,
@@ -74,16 +75,19 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
         health=health,
     )
     parse_tracker.on_delivered = diff_tracker.on_delivered = watch.delivered
+    exactly_once = settings.processing_guarantee == "exactly_once"
+    changelog = ChangelogRecords()
     diff_step = DiffStories(
         outputs,
-        stories,
-        entry_blocks,
+        ChangeloggedTable(stories, changelog, persist_offsets=not exactly_once),
+        ChangeloggedTable(entry_blocks, changelog, persist_offsets=not exactly_once),
         on_story=watch.story_seen,
-        by_raw_position=settings.processing_guarantee == "exactly_once",
+        by_raw_position=exactly_once,
+        changelog=changelog.take,
     )
     transactions = None
     # Not app.in_transaction: Faust caches it, and it is False until the worker starts.
-    if settings.processing_guarantee == "exactly_once":
+    if exactly_once:
         gate = CommitGate(
             [parse_tracker, diff_tracker],
             flush_table_writes=app.producer.buffer.flush,
@@ -110,6 +114,7 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     app.agent(raw_pages, name="parse_pages")(agents.parse_pages)
     app.agent(pages_by_story, name="diff_stories")(agents.diff_stories)
     app.on_partitions_revoked.connect(agents.forget_in_flight)
+    app.on_partitions_revoked.connect(lambda sender, *args, **kwargs: changelog.take())
     app.timer(1.0, name="heartbeat")(watch.heartbeat)
     app.timer(LAG_INTERVAL_S, name="watch_lag")(watch.watch_lag)
     metrics.watch(watch.state)

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger("liveblog.delivery")
 
@@ -45,6 +45,9 @@ class Send:
     #: Under exactly_once: the transaction of the input record it comes from
     #: (``stream.app.transactions``); None: no transaction.
     transactional_id: str | None = None
+    #: Called with the record's metadata once delivered, in order, before its event is
+    #: acknowledged (a table write saves its changelog offset: ``stream.app.tables``).
+    delivered: Callable[[Any], None] | None = None
 
 
 #: Hands a record to the producer and returns the future of its delivery.
@@ -101,6 +104,9 @@ class DeliveryTracker:
                     await self._retry(head, failed)
                     continue
                 self.pending.popleft()
+                for send in head.sends:
+                    if send.delivered is not None and send.future is not None:
+                        send.delivered(send.future.result())
                 if self.on_delivered is not None:
                     self.on_delivered(head)
                 head.event.ack()

@@ -11,12 +11,22 @@ what one hour of a live blog posts (tens of entries, about 60 bytes each).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import orjson
 
 from stream.contract import EntryValue
 from stream.state.story import EntryState
+
+
+class Table(Protocol):
+    """What the state is kept in: a dict in tests, a worker table in the app
+    (``stream.app.tables``)."""
+
+    def get(self, key: bytes, /) -> bytes | None: ...
+
+    def __setitem__(self, key: bytes, value: bytes, /) -> None: ...
 
 
 def block_key(story_id: str, posted_at: str) -> bytes:
@@ -41,9 +51,7 @@ class EntryBlocks:
     with one table write per block touched.  Each block is read at most once.
     """
 
-    def __init__(
-        self, table: MutableMapping[bytes, bytes], story_id: str, entries: Sequence[EntryValue]
-    ) -> None:
+    def __init__(self, table: Table, story_id: str, entries: Sequence[EntryValue]) -> None:
         self._table = table
         self._story_id = story_id
         # Indexed from the newest entry back, as far as look-ups need: a re-scrape
