@@ -8,7 +8,15 @@ from dataclasses import replace
 import orjson
 
 from stream.core.process import process_message
-from stream.state.story import CHECKPOINT_EVERY, EntryState, Scrape, StoryState, plan_scrape
+from stream.state.story import (
+    CHECKPOINT_EVERY,
+    EntryState,
+    Scrape,
+    StoryState,
+    chain_checkpoints,
+    fingerprints_of,
+    plan_scrape,
+)
 from tests.conftest import SAMPLES
 
 
@@ -102,8 +110,9 @@ def test_unchanged_history_needs_no_lookups() -> None:
     store.reads = 0
     plan = store.scrape_entries(entries(2001))
     assert [e["entry_id"] for e in plan.emissions] == ["e2000"]
-    # only the entries after the last checkpoint (1984 = 31 x 64) are looked up
-    assert plan.lookups == store.reads == 2001 - 1984
+    # only the entries after the last checkpoint are looked up
+    last_checkpoint = 2000 // CHECKPOINT_EVERY * CHECKPOINT_EVERY
+    assert plan.lookups == store.reads == 2001 - last_checkpoint
     assert plan.lookups <= CHECKPOINT_EVERY
 
 
@@ -113,6 +122,22 @@ def test_an_edit_deep_in_history_is_still_found() -> None:
     plan = store.scrape_entries(entries(51, edited=3))
     assert [(e["entry_id"], e["revision"]) for e in plan.emissions] == [("e3", 2), ("e50", 1)]
     assert plan.lookups == 51  # the digest no longer matches: every entry is checked
+
+
+def test_fingerprints_from_the_parse_stage_plan_what_the_diff_would_compute() -> None:
+    first, second = entries(40), entries(42, edited=35)
+    given, computed = Store(), Store()
+    given.scrape_entries(first)
+    computed.scrape_entries(first)
+    scrape = Scrape("s1", "Title", None, "en", second, 0, "2025-02-06T10:00:00Z")
+    with_fingerprints = replace(
+        scrape,
+        fingerprints=fingerprints_of(second),
+        checkpoints=chain_checkpoints(second, fingerprints_of(second)),
+    )
+    planned = plan_scrape(with_fingerprints, given.story, given.get)
+    assert planned == plan_scrape(scrape, computed.story, computed.get)
+    assert emitted(planned) == [("e35", 2), ("e40", 1), ("e41", 1)]
 
 
 def emitted(plan) -> list[tuple[str, int]]:

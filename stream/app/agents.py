@@ -44,6 +44,7 @@ from stream.state.story import (
     Scrape,
     StoryState,
     chain_checkpoints,
+    fingerprints_of,
     plan_scrape,
     raw_position,
 )
@@ -119,6 +120,7 @@ class ParsePages:
         ]
         if outcome.story_id is not None and outcome.story is not None:
             seen = outcome.entries[0]["source"]["scraped_at"] if outcome.entries else None
+            fingerprints = fingerprints_of(outcome.entries)
             page = {
                 "story_id": outcome.story_id,
                 "story": outcome.story,
@@ -126,7 +128,8 @@ class ParsePages:
                 "entries": outcome.entries,
                 "dead_letters": len(outcome.dead_letters),
                 # hashed here, where the whole page is read anyway (see stream.state.story)
-                "checkpoints": chain_checkpoints(outcome.entries),
+                "fingerprints": fingerprints,
+                "checkpoints": chain_checkpoints(outcome.entries, fingerprints),
                 "seen_at": seen or (format_utc(timestamp) if timestamp else None),
                 "raw_timestamp": record.timestamp,
                 "raw_position": raw_position(record.partition, record.offset),
@@ -190,6 +193,8 @@ class DiffStories:
                 dead_letters=page["dead_letters"],
                 seen_at=page["seen_at"] or "",
                 checkpoints=[tuple(c) for c in page["checkpoints"]],
+                # absent from pages a worker before this field sent: computed then
+                fingerprints=page.get("fingerprints"),
                 offset=offset,
                 from_raw=from_raw,
                 raw_position=page.get("raw_position", -1) if self.by_raw_position else -1,

@@ -102,16 +102,33 @@ def fingerprint(entry: EntryValue) -> str:
     return hashlib.blake2b(_content(entry), digest_size=12).hexdigest()
 
 
-CHECKPOINT_EVERY = 64
+#: A digest costs one ``hexdigest`` of the running hash; a short interval keeps a
+#: re-scrape's look-ups to its new entries and at most this many before them.
+CHECKPOINT_EVERY = 16
 
 
-def chain_checkpoints(entries: Sequence[EntryValue]) -> list[tuple[int, str]]:
-    """(count, digest of the oldest ``count`` entries) every ``CHECKPOINT_EVERY`` entries."""
+def fingerprints_of(entries: Sequence[EntryValue]) -> list[str]:
+    """Each entry's ``fingerprint``, in order: the parsing stage computes them once,
+    for the checkpoints and for the diff."""
+    return [fingerprint(entry) for entry in entries]
+
+
+def chain_checkpoints(
+    entries: Sequence[EntryValue], fingerprints: Sequence[str] | None = None
+) -> list[tuple[int, str]]:
+    """(count, digest of the oldest ``count`` entries) every ``CHECKPOINT_EVERY`` entries.
+
+    The chain hashes each entry's id and fingerprint (``fingerprints_of(entries)``,
+    computed here when not given)."""
+    if fingerprints is None:
+        fingerprints = fingerprints_of(entries)
     running = hashlib.blake2b(digest_size=16)
     checkpoints = []
-    for count, entry in enumerate(entries, start=1):
+    for count, (entry, entry_fingerprint) in enumerate(
+        zip(entries, fingerprints, strict=True), start=1
+    ):
         running.update(entry["entry_id"].encode())
-        running.update(_content(entry))
+        running.update(entry_fingerprint.encode())
         if count % CHECKPOINT_EVERY == 0:
             checkpoints.append((count, running.hexdigest()))
     return checkpoints
@@ -136,6 +153,8 @@ class Scrape:
     seen_at: str = ""
     #: ``chain_checkpoints(entries)``, computed by ``plan_scrape`` when None.
     checkpoints: Sequence[tuple[int, str]] | None = None
+    #: ``fingerprints_of(entries)``, computed by ``plan_scrape`` when None.
+    fingerprints: Sequence[str] | None = None
     #: The page's offset in the partition it was read from (of the pages-by-story
     #: topic, or of the raw topic when ``from_raw``); -1 when it has none.
     offset: int = -1
@@ -185,11 +204,13 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
     exactly the revisions the first pass made (same entry ids and revisions, so a
     consumer sees at most a duplicate) and changes no state.
     """
+    fingerprints = scrape.fingerprints
     if scrape.is_redelivery(stored_story):
-        return _plan_replay(scrape, stored_story, lookup)
+        return _plan_replay(scrape, stored_story, lookup, fingerprints)
     checkpoints = scrape.checkpoints
     if checkpoints is None:
-        checkpoints = chain_checkpoints(scrape.entries)
+        fingerprints = fingerprints or fingerprints_of(scrape.entries)
+        checkpoints = chain_checkpoints(scrape.entries, fingerprints)
     by_count = dict(checkpoints)
     # The oldest entries that hash as they did last time need no look-up.
     unchanged_prefix = 0
@@ -211,7 +232,8 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
     entries = scrape.entries
     for index in range(unchanged_prefix, len(entries)):
         entry = entries[index]
-        entry_fingerprint = fingerprint(entry)
+        # Not given: only the entries after the unchanged prefix are hashed.
+        entry_fingerprint = fingerprint(entry) if fingerprints is None else fingerprints[index]
         lookups += 1
         stored = writes.get(entry["entry_id"]) or lookup(entry["entry_id"])
         if stored is not None and scrape.write_id >= 0 and entry["entry_id"] not in writes:
@@ -249,18 +271,21 @@ def is_older_scrape(scrape: Scrape, stored: StoryState | None) -> bool:
     )
 
 
-def _plan_replay(scrape: Scrape, stored_story: StoryState, lookup: Lookup) -> ScrapePlan:
+def _plan_replay(
+    scrape: Scrape, stored_story: StoryState, lookup: Lookup, fingerprints: Sequence[str] | None
+) -> ScrapePlan:
     """A page read again after its state was written: emit what it emitted then.
 
     An entry with no state at all lost its write (the story's was kept): it is new.
     """
     emissions: list[EntryValue] = []
     writes: dict[str, EntryState] = {}
-    for entry in scrape.entries:
+    for index, entry in enumerate(scrape.entries):
         stored = lookup(entry["entry_id"])
         if stored is None:
             revision = 1
-            writes[entry["entry_id"]] = EntryState(1, fingerprint(entry), ((scrape.write_id, 1),))
+            made = fingerprint(entry) if fingerprints is None else fingerprints[index]
+            writes[entry["entry_id"]] = EntryState(1, made, ((scrape.write_id, 1),))
         else:
             revision = stored.revision_written_at(scrape.write_id)
         if revision is not None:
