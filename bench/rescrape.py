@@ -124,6 +124,9 @@ def measure(size: int, repeats: int, workdir: Path) -> tuple[float, float, int]:
             state_times.append(done - parsed)
             lookups = plan.lookups
             assert len(plan.emissions) == 1, len(plan.emissions)
+            # Freed here, untimed: rebinding them in the next repeat's timed part freed
+            # this page's entries there, a cost that grew with the story's length.
+            del outcome, scrape, blocks, plan
         return statistics.median(state_times), statistics.median(parse_times), lookups
     finally:
         db.close()
