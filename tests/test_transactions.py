@@ -29,14 +29,10 @@ class Commits:
         return True
 
 
-async def no_table_writes() -> None:
-    return None
-
-
 async def test_a_commit_waits_for_the_event_under_way_and_for_its_deliveries() -> None:
     broker, acked = Broker(), []
     deliveries = tracker(broker)
-    gate = CommitGate([deliveries], no_table_writes)
+    gate = CommitGate([deliveries])
     commits = Commits(acked)
 
     async with gate.event():
@@ -54,7 +50,7 @@ async def test_a_commit_waits_for_the_event_under_way_and_for_its_deliveries() -
 async def test_no_event_starts_while_a_commit_runs() -> None:
     broker = Broker()
     deliveries = tracker(broker)
-    gate = CommitGate([deliveries], no_table_writes)
+    gate = CommitGate([deliveries])
     release = asyncio.Event()
     started = []
 
@@ -80,7 +76,7 @@ async def test_no_event_starts_while_a_commit_runs() -> None:
 async def test_a_commit_stuck_behind_an_undelivered_record_says_so_in_the_log(caplog) -> None:
     broker, acked = Broker(), []
     deliveries = tracker(broker)
-    gate = CommitGate([deliveries], no_table_writes, slow_wait_s=0.02)
+    gate = CommitGate([deliveries], slow_wait_s=0.02)
     async with gate.event():
         await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"a")]))
     committing = asyncio.create_task(gate.commit(Commits(acked)))
@@ -97,7 +93,7 @@ async def test_a_commit_stuck_behind_an_undelivered_record_says_so_in_the_log(ca
 async def test_a_record_being_retried_holds_the_commit_back() -> None:
     broker, acked = Broker(), []
     deliveries = tracker(broker)
-    gate = CommitGate([deliveries], no_table_writes)
+    gate = CommitGate([deliveries])
     commits = Commits(acked)
     await deliveries.add(InFlight(Event("a", acked), [Send("t", None, b"a")]))
     broker.futures[0][1].set_exception(RuntimeError("broker said no"))
@@ -105,26 +101,9 @@ async def test_a_record_being_retried_holds_the_commit_back() -> None:
     assert commits.seen == []  # nothing committed past the record that failed
 
 
-async def test_table_writes_are_handed_over_before_the_commit() -> None:
-    order = []
-
-    async def flush() -> None:
-        order.append("table writes")
-
-    async def commit(*args: object, **kwargs: object) -> bool:
-        order.append("commit")
-        return True
-
-    gate = CommitGate([], flush)
-    await gate.commit(commit)
-    assert order == ["table writes", "commit"]
-
-
 async def test_only_the_final_commit_of_a_stop_marks_a_clean_end() -> None:
     ends, stopping = [], []
-    gate = CommitGate(
-        [], no_table_writes, on_clean_end=lambda: ends.append(1), is_stopping=lambda: bool(stopping)
-    )
+    gate = CommitGate([], on_clean_end=lambda: ends.append(1), is_stopping=lambda: bool(stopping))
     commits = Commits([])
     await gate.commit(commits, start_new_transaction=True)
     await gate.commit(commits, start_new_transaction=False)  # a rebalance ends them too
@@ -147,12 +126,12 @@ async def test_a_rebalance_commits_then_aborts_the_rest_then_lets_faust_revoke()
     async def revoke() -> None:
         order.append(("revoke", None))
 
-    await CommitGate([], no_table_writes).rebalance(commit, abort, revoke)
+    await CommitGate([]).rebalance(commit, abort, revoke)
     assert order == [("commit", False), ("abort", None), ("revoke", None)]
 
 
 async def test_an_event_read_before_a_rebalance_is_not_handled_after_it() -> None:
-    gate = CommitGate([], no_table_writes)
+    gate = CommitGate([])
     revoking = asyncio.Event()
 
     async def revoke() -> None:
@@ -186,7 +165,7 @@ async def test_every_record_of_an_event_goes_in_its_input_partitions_transaction
     broker, acked = Broker(), []
     deliveries = tracker(broker)
     transactions = Transactions(
-        CommitGate([deliveries], no_table_writes),
+        CommitGate([deliveries]),
         lambda record: f"app-0-{record.partition}",
     )
 
@@ -256,7 +235,7 @@ async def test_an_event_begun_is_seen_through_when_its_agent_is_cancelled() -> N
         return await real_send(record)
 
     deliveries.sender = slow_send
-    gate = CommitGate([deliveries], no_table_writes)
+    gate = CommitGate([deliveries])
     transactions = Transactions(gate, lambda record: "app-0-0")
 
     async def events():

@@ -22,7 +22,6 @@ from stream.app.metrics import WorkerMetrics
 from stream.app.recovery import seek_before_resuming
 from stream.app.routing import default_partitioner
 from stream.app.tables import ChangeloggedTable, ChangelogRecords
-from stream.app.tablewrites import use_commit_flush_buffer
 from stream.app.transactions import (
     CommitGate,
     mark_clean_stop,
@@ -41,7 +40,6 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     many partitions the raw topic has; when as many as the tables, a raw page on its
     story's partition is applied where it is read (``stream.app.routing``)."""
     app = faust_app(settings)
-    use_commit_flush_buffer(app)
     seek_before_resuming(app)
     shorten_fetch_long_poll(app)
     pages_by_story_name = settings.pages_by_story_topic
@@ -90,7 +88,6 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     if exactly_once:
         gate = CommitGate(
             [parse_tracker, diff_tracker],
-            flush_table_writes=app.producer.buffer.flush,
             on_clean_end=lambda: mark_clean_stop(app.conf.tabledir),
             is_stopping=lambda: app.consumer.should_stop,
         )

@@ -14,10 +14,10 @@ losses) for a ``read_committed`` reader after kill -9 (``tests/faults``):
    commit closes a gate first and so commits a cut between two events (``CommitGate``).
 3. Events are acknowledged once their records are delivered, so some records are in
    the transaction before their events are acknowledged: the commit waits for them.
-4. Table writes wait in Faust's buffer before they reach a producer: the commit
-   sends them first (Faust flushes that buffer before a commit only without
-   transactions), and waits until they are all in the producers
-   (``stream.app.tablewrites``).
+4. Table writes once waited in Faust's buffer and could reach a producer after the
+   commit had ended the transaction (a crash after a 60 s SIGSTOP: "Can't send
+   messages while not in transaction").  Their changelog records are now records
+   of their page (``stream.app.tables``), in the page's transaction like the rest.
 5. Under transactions a changelog ends in a commit or abort marker, which is never
    delivered, so Faust's restore only sees it is done after its queue has been idle
    for two 5 s waits: every restart under exactly_once waited 10-12 s here.  Those
@@ -74,8 +74,6 @@ class CommitGate:
     holds the records of exactly the events whose offsets it commits."""
 
     trackers: Sequence[DeliveryTracker]
-    #: Hands the tables' buffered changelog records to the producers.
-    flush_table_writes: Callable[[], Awaitable[None]]
     #: Called once the final commit of a stop (which ends the transactions) succeeded.
     on_clean_end: Callable[[], None] | None = None
     #: Whether the worker is stopping (a commit that ends the transactions is also
@@ -155,8 +153,6 @@ class CommitGate:
                     # A record is being retried: its transaction stays open until it is
                     # through, and nothing after it may be committed before it.
                     return False
-            async with self._warn_if_slow("a commit waits for the table writes to be sent"):
-                await self.flush_table_writes()
             async with self._warn_if_slow("a commit waits for Faust's commit"):
                 committed = await commit(*args, **kwargs)
             ends = kwargs.get("start_new_transaction") is False

@@ -4,7 +4,7 @@ the session timeout; when it thaws it rejoins, and nothing is lost.
 Under exactly_once the thawed worker once exited with code 1 (a table write reached
 its transactional producer after the revoke's commit had ended the transactions:
 "Can't send messages while not in transaction"); it must stay up under both
-guarantees (``stream.app.tablewrites``).
+guarantees (table writes are now records of their page: ``stream.app.tables``).
 """
 
 from __future__ import annotations
