@@ -91,3 +91,23 @@ async def test_the_changelog_offset_is_saved_once_delivered_only_outside_transac
     else:
         assert saved == (41 if persist else None)
     del event
+
+
+async def test_the_changelog_offset_is_saved_at_most_once_a_second_per_partition(
+    table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if isinstance(table.data, faust.stores.memory.Store):
+        pytest.skip("the memory store never keeps offsets")
+    clock = [100.0]
+    monkeypatch.setattr("stream.app.tables.time.monotonic", lambda: clock[0])
+    records = ChangelogRecords()
+    stories = ChangeloggedTable(table, records, persist_offsets=True)
+    event = handling(1)
+    tp = TP("tables-test-stories-changelog", 1)
+    for offset, now in ((10, 100.0), (11, 100.5), (12, 101.0), (13, 101.2)):
+        clock[0] = now
+        stories[b"story-1"] = b"v"
+        [record] = records.take()
+        record.delivered(Metadata(offset=offset))
+    assert table.data.persisted_offset(tp) == 12  # 11 and 13 came within a second
+    del event
