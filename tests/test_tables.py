@@ -34,16 +34,20 @@ def handling(partition: int) -> Event:
     return event
 
 
-@pytest.fixture(params=["memory", "rocksdb"])
-def table(request: pytest.FixtureRequest, tmp_path: Path):
+def stories_table(store: str, tmp_path: Path):
     app = faust.App(
         "tables-test",
-        store=f"{request.param}://",
+        store=f"{store}://",
         datadir=str(tmp_path),
         key_serializer="raw",
         value_serializer="raw",
     )
     return app.Table("stories", partitions=4, key_type=bytes, value_type=bytes)
+
+
+@pytest.fixture(params=["memory", "rocksdb"])
+def table(request: pytest.FixtureRequest, tmp_path: Path):
+    return stories_table(request.param, tmp_path)
 
 
 def test_a_write_is_stored_in_the_events_partition_and_yields_its_changelog_record(table):
@@ -94,10 +98,9 @@ async def test_the_changelog_offset_is_saved_once_delivered_only_outside_transac
 
 
 async def test_the_changelog_offset_is_saved_at_most_once_a_second_per_partition(
-    table, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if isinstance(table.data, faust.stores.memory.Store):
-        pytest.skip("the memory store never keeps offsets")
+    table = stories_table("rocksdb", tmp_path)  # the memory store never keeps offsets
     clock = [100.0]
     monkeypatch.setattr("stream.app.tables.time.monotonic", lambda: clock[0])
     records = ChangelogRecords()
