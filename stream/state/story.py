@@ -167,6 +167,12 @@ class Scrape:
     #: (at-least-once, where the page itself is read again).
     raw_position: int = -1
 
+    def fingerprint_at(self, index: int) -> str:
+        """The fingerprint of ``entries[index]``: given, or computed now."""
+        if self.fingerprints is None:
+            return fingerprint(self.entries[index])
+        return self.fingerprints[index]
+
     @property
     def write_id(self) -> int:
         """What an entry state remembers of the page that wrote it."""
@@ -204,13 +210,13 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
     exactly the revisions the first pass made (same entry ids and revisions, so a
     consumer sees at most a duplicate) and changes no state.
     """
-    fingerprints = scrape.fingerprints
     if scrape.is_redelivery(stored_story):
-        return _plan_replay(scrape, stored_story, lookup, fingerprints)
-    checkpoints = scrape.checkpoints
-    if checkpoints is None:
-        fingerprints = fingerprints or fingerprints_of(scrape.entries)
+        return _plan_replay(scrape, stored_story, lookup)
+    if scrape.checkpoints is None:
+        fingerprints = scrape.fingerprints or fingerprints_of(scrape.entries)
         checkpoints = chain_checkpoints(scrape.entries, fingerprints)
+        scrape = replace(scrape, checkpoints=checkpoints, fingerprints=fingerprints)
+    checkpoints = scrape.checkpoints
     by_count = dict(checkpoints)
     # The oldest entries that hash as they did last time need no look-up.
     unchanged_prefix = 0
@@ -233,7 +239,7 @@ def plan_scrape(scrape: Scrape, stored_story: StoryState | None, lookup: Lookup)
     for index in range(unchanged_prefix, len(entries)):
         entry = entries[index]
         # Not given: only the entries after the unchanged prefix are hashed.
-        entry_fingerprint = fingerprint(entry) if fingerprints is None else fingerprints[index]
+        entry_fingerprint = scrape.fingerprint_at(index)
         lookups += 1
         stored = writes.get(entry["entry_id"]) or lookup(entry["entry_id"])
         if stored is not None and scrape.write_id >= 0 and entry["entry_id"] not in writes:
@@ -271,9 +277,7 @@ def is_older_scrape(scrape: Scrape, stored: StoryState | None) -> bool:
     )
 
 
-def _plan_replay(
-    scrape: Scrape, stored_story: StoryState, lookup: Lookup, fingerprints: Sequence[str] | None
-) -> ScrapePlan:
+def _plan_replay(scrape: Scrape, stored_story: StoryState, lookup: Lookup) -> ScrapePlan:
     """A page read again after its state was written: emit what it emitted then.
 
     An entry with no state at all lost its write (the story's was kept): it is new.
@@ -284,7 +288,7 @@ def _plan_replay(
         stored = lookup(entry["entry_id"])
         if stored is None:
             revision = 1
-            made = fingerprint(entry) if fingerprints is None else fingerprints[index]
+            made = scrape.fingerprint_at(index)
             writes[entry["entry_id"]] = EntryState(1, made, ((scrape.write_id, 1),))
         else:
             revision = stored.revision_written_at(scrape.write_id)
