@@ -17,6 +17,7 @@ import faust
 
 from stream.app.agents import Agents, DiffStories, OutputTopics, ParsePages, Transactions
 from stream.app.delivery import DeliveryTracker, Send, Sender
+from stream.app.handoff import use_lean_handoff
 from stream.app.health import LAG_INTERVAL_S, WorkerHealth
 from stream.app.metrics import WorkerMetrics
 from stream.app.recovery import seek_before_resuming
@@ -42,6 +43,8 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     app = faust_app(settings)
     seek_before_resuming(app)
     shorten_fetch_long_poll(app)
+    # before any partition is assigned, so before the first message
+    app.on_partitions_revoked.connect(lambda *args, **kwargs: use_lean_handoff(app.consumer))
     pages_by_story_name = settings.pages_by_story_topic
     raw_pages = app.topic(settings.raw_topic, key_type=bytes, value_type=bytes)
     pages_by_story = app.topic(
