@@ -56,7 +56,8 @@ def decode_message(value: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> P
     if refused is not None:
         return refused
     assert value is not None
-    if value.lstrip()[:1] == b"{":
+    # (``lstrip`` copies the whole page: only a value with leading space pays for it)
+    if value[:1] == b"{" or value.lstrip()[:1] == b"{":
         # The usual case: a UTF-8 JSON envelope, parsed from the bytes in one step.
         try:
             envelope = orjson.loads(value)

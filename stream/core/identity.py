@@ -40,6 +40,7 @@ def _digest(text: str, size: int) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
 
 
+@lru_cache(maxsize=4096)  # every scrape of a story asks again
 def story_id_for(url: str | None, source: str | None, title: str) -> str:
     """From the canonical URL when known, else from the source and the title."""
     if url:

@@ -82,7 +82,7 @@ class Outcome:
 def forget_memos() -> None:
     """Clear everything the parser remembers between messages (marker lines, clock
     times, entries, local times, page dates, URLs, ids): for measuring it cold."""
-    for memo in (read_marker, clock_of_text, canonical_url, entry_id_for):
+    for memo in (read_marker, clock_of_text, canonical_url, entry_id_for, story_id_for):
         memo.cache_clear()
     forget_entry_memos()
     forget_dating_memos()
