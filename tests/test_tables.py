@@ -114,3 +114,59 @@ async def test_the_changelog_offset_is_saved_at_most_once_a_second_per_partition
         record.delivered(Metadata(offset=offset))
     assert table.data.persisted_offset(tp) == 12  # 11 and 13 came within a second
     del event
+
+
+class AckedEvent:
+    def __init__(self, value: bytes, acked: list[bytes]) -> None:
+        self.message = SimpleNamespace(
+            topic="pages", partition=0, offset=0, key=None, value=value, timestamp=None
+        )
+        self.value, self.acked = value, acked
+
+    def ack(self) -> bool:
+        self.acked.append(self.value)
+        return True
+
+
+async def test_a_page_that_fails_after_its_writes_sends_their_changelog_with_its_letter(
+    tmp_path: Path,
+):
+    from stream.app.agents import DiffStories, OutputTopics, drive
+    from tests.test_app_parts import pages
+
+    records = ChangelogRecords()
+    stories = ChangeloggedTable(stories_table("memory", tmp_path), records, True)
+    blocks = ChangeloggedTable(stories_table("memory", tmp_path / "b"), records, True)
+
+    def fail_after_the_writes(story: object) -> None:
+        raise RuntimeError("a bug after the tables were written")
+
+    diff = DiffStories(
+        OutputTopics("entries", "deadletters", "pages"),
+        stories,
+        blocks,
+        on_story=fail_after_the_writes,
+        changelog=records.take,
+    )
+    sent, acked = [], []
+
+    async def send(record):
+        sent.append(record)
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(Metadata(len(sent)))
+        return future
+
+    async def events():
+        yield AckedEvent(pages("rescrape-1.msg"), acked)
+
+    event = handling(0)
+    tracker = DeliveryTracker("diff_stories", send, 10)
+    await drive(events(), diff, tracker, "deadletters", "diff_stories", unsent=records.take)
+    await tracker.settle()
+    del event
+    kinds = [record.kind for record in sent]
+    # the story and its entry block, then the page's letter: nothing left behind
+    assert kinds[:-1] == [CHANGELOG_KIND] * (len(kinds) - 1) and len(kinds) >= 3
+    assert sent[-1].topic == "deadletters" and sent[-1].kind.startswith("deadletter:")
+    assert records.take() == []
+    assert len(acked) == 1

@@ -207,8 +207,8 @@ class DiffStories:
         if self.on_story is not None:
             self.on_story(plan.story)
         since = page.get("raw_timestamp")
-        # Taken after the writes: a page whose step failed half-way leaves its writes'
-        # records to go out with the next page, which is acknowledged only after them.
+        # Taken after the writes.  A page whose step fails half-way leaves its writes'
+        # records untaken: the shell sends them with its dead letter (``drive``).
         sends = self.changelog() if self.changelog is not None else []
         return sends + [
             Send(
@@ -246,74 +246,77 @@ async def drive(
     stage: str,
     observe: StepObserver | None = None,
     transactions: Transactions | None = None,
+    unsent: Callable[[], list[Send]] | None = None,
 ) -> None:
     """Run ``step`` on each event of a Faust stream; hand its records to ``tracker``,
     which acknowledges the event once they are delivered.  An exception in the step
-    is a bug in the worker: it becomes a dead letter, never a crash loop."""
+    is a bug in the worker: it becomes a dead letter, never a crash loop.  ``unsent``
+    takes the records a step that failed half-way had already made (the changelog
+    records of its table writes): they go out with the dead letter."""
+    handling = _Handling(step, tracker, deadletter_topic, stage, observe, unsent)
     async for event in events:
         if transactions is None:
-            await _handle(event, step, tracker, deadletter_topic, stage, observe, None)
+            await _handle(event, handling, None)
         else:
-            await _handle_in_transaction(
-                event, transactions, step, tracker, deadletter_topic, stage, observe
-            )
+            await _handle_in_transaction(event, transactions, handling)
+
+
+@dataclass(frozen=True, slots=True)
+class _Handling:
+    """What handling one event takes, fixed for a stream."""
+
+    step: Step
+    tracker: DeliveryTracker
+    deadletter_topic: str
+    stage: str
+    observe: StepObserver | None
+    unsent: Callable[[], list[Send]] | None
 
 
 async def _handle_in_transaction(
-    event: Any,
-    transactions: Transactions,
-    step: Step,
-    tracker: DeliveryTracker,
-    deadletter_topic: str,
-    stage: str,
-    observe: StepObserver | None,
+    event: Any, transactions: Transactions, handling: _Handling
 ) -> None:
     gate = transactions.gate
     if not await gate.enter():
         gate.leave()
         return  # read before a rebalance: read again from the committed offset
     transactional_id = transactions.transactional_id_of(event.message)
-    handling = asyncio.ensure_future(
-        _handle(event, step, tracker, deadletter_topic, stage, observe, transactional_id)
-    )
-    handling.add_done_callback(lambda _: gate.leave())
-    _UNFINISHED.add(handling)
-    handling.add_done_callback(_UNFINISHED.discard)
+    handled = asyncio.ensure_future(_handle(event, handling, transactional_id))
+    handled.add_done_callback(lambda _: gate.leave())
+    _UNFINISHED.add(handled)
+    handled.add_done_callback(_UNFINISHED.discard)
     # On stop Faust cancels the agents before its final commit: an event cut off
     # halfway through its sends would leave part of its records in a transaction
     # that commits without its offset.  Once begun, an event is seen through.
-    await asyncio.shield(handling)
+    await asyncio.shield(handled)
 
 
 #: Events being seen through after their agent was cancelled (the loop keeps weak refs).
 _UNFINISHED: set[asyncio.Future] = set()
 
 
-async def _handle(
-    event: Any,
-    step: Step,
-    tracker: DeliveryTracker,
-    deadletter_topic: str,
-    stage: str,
-    observe: StepObserver | None,
-    transactional_id: str | None,
-) -> None:
-    record = event.message
+async def _handle(event: Any, handling: _Handling, transactional_id: str | None) -> None:
+    record, stage = event.message, handling.stage
     started, failed = time.perf_counter(), False
     try:
-        sends = step(record)
+        sends = handling.step(record)
     except Exception as exc:
         failed = True
         log.exception(
             "%s failed on %s[%d]@%d", stage, record.topic, record.partition, record.offset
         )
-        sends = [shell_failure_send(deadletter_topic, source_of(record), event.value, exc, stage)]
-    if observe is not None:
-        observe(stage, record, time.perf_counter() - started, failed)
+        letter = shell_failure_send(
+            handling.deadletter_topic, source_of(record), event.value, exc, stage
+        )
+        # The local tables keep what the step wrote before it failed; the changelog
+        # must too, or a restore elsewhere would not have it.
+        sends = [*(handling.unsent() if handling.unsent else []), letter]
+    if handling.observe is not None:
+        handling.observe(stage, record, time.perf_counter() - started, failed)
     if transactional_id is not None:
         for send in sends:
             send.transactional_id = transactional_id
-    await tracker.add(InFlight(event, sends))
+    await handling.tracker.add(InFlight(event, sends))
 
 
 @dataclass(slots=True)
@@ -329,6 +332,8 @@ class Agents:
     observe: StepObserver | None = None
     #: Set under exactly_once.
     transactions: Transactions | None = None
+    #: Takes the changelog records of table writes not yet sent (``stream.app.tables``).
+    unsent: Callable[[], list[Send]] | None = None
 
     async def parse_pages(self, stream: Any) -> None:
         await self._drive(stream, self.parse_step, self.parse_tracker, "parse_pages")
@@ -339,7 +344,9 @@ class Agents:
     async def _drive(self, stream: Any, step: Step, tracker: DeliveryTracker, stage: str) -> None:
         events = stream.noack().events()
         topic = self.deadletter_topic
-        await drive(events, step, tracker, topic, stage, self.observe, self.transactions)
+        await drive(
+            events, step, tracker, topic, stage, self.observe, self.transactions, self.unsent
+        )
 
     def forget_in_flight(self, sender: object, revoked: set, **kwargs: object) -> None:
         """On rebalance: what was in flight is read again by the partitions' new owner."""

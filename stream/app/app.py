@@ -110,6 +110,7 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
         deadletter_topic=outputs.deadletters,
         observe=metrics.observe_step,
         transactions=transactions,
+        unsent=changelog.take,
     )
     app.agent(raw_pages, name="parse_pages")(agents.parse_pages)
     app.agent(pages_by_story, name="diff_stories")(agents.diff_stories)
