@@ -351,22 +351,33 @@ WARM_UP_PAGES = 300
 WARM_UP_STORY = "warmup"
 
 
+@dataclass
+class Paced:
+    """A latency round: publish -> entry latencies (ms) of the measured pages and of
+    the warm-up pages, the machine's steal while they were sent, and the worker's CPU
+    time per page (all pages, warm-up included, and the quiet 10 s after them)."""
+
+    measured: list[float]
+    cold: list[float]
+    steal: float
+    cpu_ms_per_page: float
+
+
 async def latency(
     base: Settings, pages, rate: float, workdir: Path, name: str = "latency"
-) -> tuple[list[float], list[float], float]:
-    """Publish -> entry latencies (ms) by record timestamps, at ``rate`` pages/s:
-    (the measured pages', the warm-up pages', the steal while they were sent) (see
-    ``WARM_UP_PAGES``)."""
+) -> Paced:
+    """Publish -> entry latencies by record timestamps, at ``rate`` pages/s, after
+    ``WARM_UP_PAGES`` pages of other stories."""
     settings = round_settings(base, name)
     await ensure_topics(settings)
     worker = start_worker(settings, workdir / name)
+    warm_up = make_pages(WARM_UP_PAGES, seed=5, story=WARM_UP_STORY)
     try:
         await asyncio.sleep(15)  # the worker joins its group
         producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=0)
         await producer.start()
         try:
-            started, steal = time.monotonic(), Steal()
-            warm_up = make_pages(WARM_UP_PAGES, seed=5, story=WARM_UP_STORY)
+            started, steal, cpu_started = time.monotonic(), Steal(), _cpu_seconds(worker.pid)
             for index, (key, value) in enumerate(warm_up + pages):
                 delay = started + index / rate - time.monotonic()
                 if delay > 0:
@@ -377,6 +388,7 @@ async def latency(
         finally:
             await producer.stop()
         await asyncio.sleep(10)
+        cpu = _cpu_seconds(worker.pid) - cpu_started
     finally:
         stop_gracefully(worker)
     raw = {
@@ -389,7 +401,7 @@ async def latency(
         sent = raw.get((source["partition"], source["offset"]))
         if sent is not None:
             (cold if sent[1] else measured).append(record.timestamp - sent[0])
-    return measured, cold, stolen
+    return Paced(measured, cold, stolen, 1000 * cpu / (len(warm_up) + len(pages)))
 
 
 class Steal:
@@ -481,9 +493,10 @@ async def latency_rounds(args: argparse.Namespace, base: Settings, rate: float, 
     p50s, p99s, cold_p99s, stuck = [], [], [], 0
     over_bar: list[str] = []  # the rounds with p99 over LATENCY_BAR_MS, and their steal
     for number in range(args.latency_rounds):
-        lat, cold, stolen = await latency(
+        paced = await latency(
             base, make_pages(args.paced, seed=11 + number), rate, workdir, f"latency{number}"
         )
+        lat, cold, stolen = paced.measured, paced.cold, paced.steal
         if cold:
             cold_p99s.append(percentile(cold, 0.99))
         if not lat:
@@ -501,7 +514,7 @@ async def latency_rounds(args: argparse.Namespace, base: Settings, rate: float, 
             f"{p99:.0f} ms, max {max(lat):.0f} ms ({len(lat)} entries)"
             f"{', STUCK' if p99 > STUCK_P99_MS else ''}; cold start (the {WARM_UP_PAGES} "
             f"warm-up pages): p99 {percentile(cold, 0.99) if cold else float('nan'):.0f} ms; "
-            f"steal {stolen:.0%}"
+            f"worker CPU {paced.cpu_ms_per_page:.2f} ms/page; steal {stolen:.0%}"
         )
     if p99s:
         print(
