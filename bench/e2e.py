@@ -497,8 +497,9 @@ async def latency_rounds(args: argparse.Namespace, base: Settings, rate: float, 
             base, make_pages(args.paced, seed=11 + number), rate, workdir, f"latency{number}"
         )
         lat, cold, stolen = paced.measured, paced.cold, paced.steal
+        cold_p99 = percentile(cold, 0.99) if cold else float("nan")
         if cold:
-            cold_p99s.append(percentile(cold, 0.99))
+            cold_p99s.append(cold_p99)
         if not lat:
             print(f"latency round {number + 1}: no entries came out")
             stuck += 1
@@ -513,7 +514,7 @@ async def latency_rounds(args: argparse.Namespace, base: Settings, rate: float, 
             f"latency round {number + 1} at {rate:.0f} pages/s: p50 {p50:.0f} ms, p99 "
             f"{p99:.0f} ms, max {max(lat):.0f} ms ({len(lat)} entries)"
             f"{', STUCK' if p99 > STUCK_P99_MS else ''}; cold start (the {WARM_UP_PAGES} "
-            f"warm-up pages): p99 {percentile(cold, 0.99) if cold else float('nan'):.0f} ms; "
+            f"warm-up pages): p99 {cold_p99:.0f} ms; "
             f"worker CPU {paced.cpu_ms_per_page:.2f} ms/page; steal {stolen:.0%}"
         )
     if p99s:

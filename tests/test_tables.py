@@ -15,8 +15,10 @@ import pytest
 from faust.streams import _current_event
 from faust.types import TP
 
+from stream.app.agents import DiffStories, OutputTopics, drive
 from stream.app.delivery import DeliveryTracker, InFlight
 from stream.app.tables import CHANGELOG_KIND, ChangeloggedTable, ChangelogRecords
+from tests.test_app_parts import pages
 
 Metadata = namedtuple("Metadata", "offset")
 
@@ -131,9 +133,6 @@ class AckedEvent:
 async def test_a_page_that_fails_after_its_writes_sends_their_changelog_with_its_letter(
     tmp_path: Path,
 ):
-    from stream.app.agents import DiffStories, OutputTopics, drive
-    from tests.test_app_parts import pages
-
     records = ChangelogRecords()
     stories = ChangeloggedTable(stories_table("memory", tmp_path), records, True)
     blocks = ChangeloggedTable(stories_table("memory", tmp_path / "b"), records, True)

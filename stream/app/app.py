@@ -115,7 +115,6 @@ def create_app(settings: Settings, raw_partitions: int | None = None) -> faust.A
     app.agent(raw_pages, name="parse_pages")(agents.parse_pages)
     app.agent(pages_by_story, name="diff_stories")(agents.diff_stories)
     app.on_partitions_revoked.connect(agents.forget_in_flight)
-    app.on_partitions_revoked.connect(lambda sender, *args, **kwargs: changelog.take())
     app.timer(1.0, name="heartbeat")(watch.heartbeat)
     app.timer(LAG_INTERVAL_S, name="watch_lag")(watch.watch_lag)
     metrics.watch(watch.state)

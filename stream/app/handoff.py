@@ -16,7 +16,6 @@ goes on under Faust's own ``wait_first``, so blocking behaves as before.
 from __future__ import annotations
 
 import asyncio
-import types
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
@@ -64,7 +63,6 @@ class _Resumed:
         return _resume(self.coro, self.suspended_at)
 
 
-@types.coroutine
 def _resume(coro: Any, suspended_at: Any) -> Generator[Any, Any, Any]:
     """``yield from`` the rest of ``coro``: what it waits on goes to the task above,
     and what the task sends or throws (a result, a cancellation) goes to ``coro``."""
