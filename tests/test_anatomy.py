@@ -56,6 +56,28 @@ def test_trailer_furniture_is_dropped_from_the_last_entry() -> None:
     assert outcome.dead_letters == []
 
 
+def test_a_rescrape_with_a_new_entry_finds_the_same_trailer_further_down() -> None:
+    # The trailer's place is remembered by the text after the last marker, which a
+    # re-scrape repeats: it must be found again at its new offset, not the old one.
+    first = lay_out(page("Storm live", "2.05pm GMT", "Sailings are cancelled.", *TRAILER))
+    again = lay_out(
+        page(
+            "Storm live",
+            "2.40pm GMT",
+            "Roads are shut as well, police say.",
+            "2.05pm GMT",
+            "Sailings are cancelled.",
+            *TRAILER,
+        )
+    )
+    assert first is not None and again is not None
+    assert first.trailer == again.trailer and again.trailer.startswith(TRAILER[0])
+    assert [e.body.strip() for e in again.entries] == [
+        "Roads are shut as well, police say.",
+        "Sailings are cancelled.",
+    ]
+
+
 def test_spillover_after_the_trailer_is_a_dead_letter() -> None:
     outcome = parse_page(
         page(

@@ -275,6 +275,8 @@ def _short_unpunctuated(line: str) -> bool:
 
 
 def _split_title(line: str) -> tuple[str, str | None]:
+    if "|" not in line:  # the usual title: no section, and no regex to run
+        return line, None
     match = _TITLE_SECTION.match(line)
     if match:
         return match.group("title").strip(), match.group("section").strip()
@@ -311,7 +313,13 @@ def _is_other_trailer_line(line: str) -> bool:
 
 def _trailer_start(text: str, after: int) -> int | None:
     """Offset of the first line of site furniture after the last entry's marker."""
-    for match in _LINE.finditer(text, after):
+    offset = _trailer_offset(text[after:])
+    return None if offset is None else after + offset
+
+
+@lru_cache(maxsize=1024)  # the oldest entry and the furniture are the same on every scrape
+def _trailer_offset(tail: str) -> int | None:
+    for match in _LINE.finditer(tail):
         line = match.group().strip()
         if line and _is_trailer_line(line):
             return match.start()
@@ -406,5 +414,5 @@ def _cut_mid_sentence(rest: str, body_text: str) -> bool:
 
 def forget_layout_memos() -> None:
     """Clear what is remembered of trailers and last entries (for measuring cold)."""
-    for memo in (_is_trailer_line, _read_trailer, _cut_mid_sentence):
+    for memo in (_is_trailer_line, _trailer_offset, _read_trailer, _cut_mid_sentence):
         memo.cache_clear()
