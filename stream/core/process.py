@@ -136,7 +136,7 @@ def process_message(
         return outcome
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made once per page, and faster to make
 class _Context:
     """What every record of one page shares."""
 

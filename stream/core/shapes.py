@@ -36,7 +36,9 @@ class Candidate(NamedTuple):
     marker: Marker
 
 
-@dataclass(frozen=True, slots=True)
+# Plain (not frozen) slotted classes: one of each per shape per page, and a frozen
+# dataclass's __init__ sets every field through object.__setattr__ (three times slower).
+@dataclass(slots=True)
 class ShapeScore:
     shape: tuple
     candidates: list[Candidate]
@@ -49,7 +51,7 @@ class ShapeScore:
         return describe_shape(self.shape, self.candidates)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Induction:
     """The chosen shape (or None) and every shape it was weighed against."""
 
