@@ -98,7 +98,13 @@ def make_segment(
     # The first newline under the marker ends the marker line; it is not body.
     text_start = body_start + 1 if page.startswith("\n", body_start) else body_start
     body_text = page[text_start:end] if text_start < end else ""
-    return EntrySegment(clock, rest, headline_above, page, start, body_start, end, body_text)
+    # tuple.__new__ skips the NamedTuple's Python-level __new__ (one segment per entry).
+    return _new_tuple(
+        EntrySegment, (clock, rest, headline_above, page, start, body_start, end, body_text)
+    )
+
+
+_new_tuple = tuple.__new__
 
 
 def normalise_newlines(text: str) -> str:
@@ -176,7 +182,8 @@ def _led_segments(
 ) -> tuple[list[EntrySegment], int]:
     """Entries that start at their marker line (or at a headline or age line above it)."""
     starts = []
-    bylines = [_is_byline_marker(candidate.marker) for candidate in markers]
+    # (most markers have no "," after the time: only those are read further)
+    bylines = [c.marker.separator == "," and _is_byline_marker(c.marker) for c in markers]
     for candidate, byline in zip(markers, bylines, strict=True):
         start, headline_above = candidate.start, None
         # "5h ago" right above the clock: only then is the line above read.

@@ -98,7 +98,8 @@ def style_caption_texts(captions: list[Caption]) -> list[Caption]:
     building") only have a period as the separator before the credit, so it is
     dropped; sites that write full descriptive sentences keep their period.  The
     style is read from the page as a whole (median caption length), because a site
-    writes all its captions the same way.
+    writes all its captions the same way.  Returns ``captions`` itself when the
+    style keeps them as they are.
     """
     if not captions:
         return captions

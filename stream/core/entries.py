@@ -65,13 +65,9 @@ class EntryStyle(NamedTuple):
 class EntryParts:
     labels: tuple[str, ...]
     headline: str | None
-    paragraphs: tuple[str, ...]
+    body: str  # its paragraphs, joined by blank lines
     captions: tuple[Caption, ...]
     updated: Clock | None
-
-    @property
-    def body(self) -> str:
-        return "\n\n".join(self.paragraphs)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -219,7 +215,7 @@ def _read_entry(
     return EntryParts(
         labels=tuple(sorted(set(labels))),
         headline=headline,
-        paragraphs=tuple(body),
+        body="\n\n".join(body),
         captions=tuple(captions),
         updated=updated,
     )

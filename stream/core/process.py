@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 import orjson
@@ -276,11 +276,12 @@ def _entries(
         hard_limit=scraped_at,
     )
     # Oldest first; entries posted the same minute keep their page order reversed.
-    order = sorted(range(len(parts)), key=lambda i: (dated[i].posted_at, -i))
+    order = sorted(zip([d.posted_at for d in dated], range(0, -len(dated), -1), strict=True))
     ordinal_of: dict[str, int] = {}
     entries = []
-    for i in order:
-        posted_at = format_utc(dated[i].posted_at)
+    for posted, negative_index in order:
+        i = -negative_index
+        posted_at = format_utc(posted)
         ordinal = ordinal_of.get(posted_at, 0)
         ordinal_of[posted_at] = ordinal + 1
         updated = dated[i].updated_at
@@ -309,7 +310,7 @@ def _entry_value(
         "headline": parts.headline,
         "labels": list(parts.labels),
         "body": parts.body,
-        "captions": [c.as_record() for c in parts.captions],
+        "captions": [c.as_record() for c in parts.captions] if parts.captions else [],
         "lang": context.lang,
         "story": context.story,
         "source": context.ref,
@@ -318,11 +319,17 @@ def _entry_value(
 
 def _with_caption_style(parts: Sequence[EntryParts]) -> list[EntryParts]:
     """The parts with their captions written in the page's caption style."""
-    if not any(p.captions for p in parts):
+    captions = [c for p in parts for c in p.captions]
+    if not captions:
         return list(parts)
-    styled = iter(style_caption_texts([c for p in parts for c in p.captions]))
+    styled_captions = style_caption_texts(captions)
+    if styled_captions is captions:  # the page writes sentences: nothing to restyle
+        return list(parts)
+    styled = iter(styled_captions)
     return [
-        replace(p, captions=tuple(next(styled) for _ in p.captions)) if p.captions else p
+        EntryParts(p.labels, p.headline, p.body, tuple(next(styled) for _ in p.captions), p.updated)
+        if p.captions
+        else p
         for p in parts
     ]
 

@@ -102,7 +102,11 @@ def date_entries(
     dated: list[DatedEntry] = []
     order = _chronological_indices(markers, pinned, page_zone, anchor_local)
     for index, clock in enumerate(markers):
-        printed_day = _printed_day(clock, anchor_day)
+        printed_day = (
+            None  # most markers print a time only
+            if clock.date is None and clock.date_alt is None
+            else _printed_day(clock, anchor_day)
+        )
         if printed_day is not None:
             posted = localize(printed_day, clock, page_zone)
         else:
@@ -115,14 +119,24 @@ def date_entries(
                     clock, previous, previous_day, page_zone, OUT_OF_ORDER_TOLERANCE
                 )
             while hard_limit is not None and posted > hard_limit:
-                posted = localize(posted.astimezone(page_zone).date() - _DAY, clock, page_zone)
-        posted_day = posted.astimezone(page_zone).date()
+                posted = localize(day_in(posted, page_zone) - _DAY, clock, page_zone)
+        posted_day = day_in(posted, page_zone)
         if index in order:
             previous, previous_day = posted, posted_day
-        dated.append(
-            DatedEntry(posted, _updated_after(footers[index], posted, posted_day, page_zone))
-        )
+        footer = footers[index]
+        updated = None if footer is None else _updated_after(footer, posted, posted_day, page_zone)
+        dated.append(_new_tuple(DatedEntry, (posted, updated)))
     return dated
+
+
+_new_tuple = tuple.__new__  # a NamedTuple without its Python-level __new__
+
+
+@lru_cache(maxsize=8192)
+def day_in(instant: datetime, zone: tzinfo) -> date:
+    """The day ``instant`` falls on in ``zone`` (remembered: a lookup costs a fifth of
+    converting, and re-scrapes date the same entries again)."""
+    return instant.astimezone(zone).date()
 
 
 def _printed_day(clock: Clock, anchor_day: date) -> date | None:
@@ -185,11 +199,9 @@ def _latest_at_or_before(
 
 
 def _updated_after(
-    footer: Clock | None, posted: datetime, posted_day: date, page_zone: tzinfo
-) -> datetime | None:
+    footer: Clock, posted: datetime, posted_day: date, page_zone: tzinfo
+) -> datetime:
     """An update time is never before the post: a smaller time means the next day."""
-    if footer is None:
-        return None
     if footer.date is not None:
         return localize(date(*footer.date), footer, page_zone)
     updated = localize(posted_day, footer, page_zone)
@@ -286,5 +298,5 @@ def _date_line_instant(
 
 def forget_dating_memos() -> None:
     """Clear what dating remembers between messages (for measuring it cold)."""
-    for memo in (localize, format_utc, _page_times):
+    for memo in (localize, day_in, format_utc, _page_times):
         memo.cache_clear()
