@@ -19,7 +19,7 @@ from stream.core.timeline import parse_iso8601, zone_named
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per message, and a frozen __init__ is slower
 class Page:
     """A decoded page: its text and what the envelope (if any) said about it."""
 

@@ -3,7 +3,7 @@
 How a page writes its entries (hard-wrapped lines or one paragraph a line; a
 headline on the marker line, split from the body there, or on a line of its own)
 is decided once per page, from all its entries (``page_style``), then applied to
-each (``read_entry``).
+each (``read_entries``).
 """
 
 from __future__ import annotations
@@ -127,9 +127,10 @@ class _Evidence(NamedTuple):
 
 def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
     """Decide once, from every entry of the page, how its entries are written."""
-    totals = [sum(column) for column in zip(*(_evidence_of(s) for s in segments), strict=True)]
-    if not totals:
+    evidence = [_evidence(s.rest, s.body_text) for s in segments]
+    if not evidence:
         return EntryStyle()
+    totals = evidence[0] if len(evidence) == 1 else map(sum, zip(*evidence, strict=True))
     breaks, wraps, with_rest, splittable, exclaimed, plain, headline = totals
     return EntryStyle(
         wrapped=wraps >= _WRAP_MIN_BREAKS and wraps >= _WRAP_MIN_SHARE * breaks,
@@ -137,10 +138,6 @@ def page_style(segments: Sequence[EntrySegment]) -> EntryStyle:
         exclaimed_headlines=exclaimed > plain,
         headlines=headline > 0 or any(s.headline_above for s in segments),
     )
-
-
-def _evidence_of(segment: EntrySegment) -> _Evidence:
-    return _evidence(segment.rest, segment.body_text)
 
 
 @lru_cache(maxsize=MEMO_SIZE)
@@ -187,8 +184,11 @@ def _has_sentence_end(text: str) -> bool:
 PLAIN_STYLE = EntryStyle()
 
 
-def read_entry(segment: EntrySegment, style: EntryStyle = PLAIN_STYLE) -> EntryParts:
-    return _read_entry(segment.rest, segment.headline_above, segment.body_text, style)
+def read_entries(
+    segments: Sequence[EntrySegment], style: EntryStyle = PLAIN_STYLE
+) -> list[EntryParts]:
+    """The parts of each entry, read in the page's style."""
+    return [_read_entry(s.rest, s.headline_above, s.body_text, style) for s in segments]
 
 
 @lru_cache(maxsize=MEMO_SIZE)

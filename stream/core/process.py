@@ -32,7 +32,7 @@ from stream.core.anatomy import (
 from stream.core.calendar import month_numbers, weekday_names
 from stream.core.captions import style_caption_texts
 from stream.core.decoding import DEFAULT_MAX_BYTES, Page, Rejection, decode_message
-from stream.core.entries import EntryParts, forget_entry_memos, page_style, read_entry
+from stream.core.entries import EntryParts, forget_entry_memos, page_style, read_entries
 from stream.core.identity import (
     canonical_url,
     entry_id_for,
@@ -265,7 +265,7 @@ def _entries(
 ) -> list[EntryValue]:
     """The entry records, oldest first.  ``segments`` run newest first."""
     style = page_style(segments)
-    parts = [read_entry(segment, style) for segment in segments]
+    parts = read_entries(segments, style)
     parts = _with_caption_style(parts)
     dated = date_entries(
         [segment.clock for segment in segments],

@@ -137,18 +137,19 @@ def _with_dated_siblings(chosen: ShapeScore, groups: dict[tuple, list[Candidate]
 
 
 def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
-    minutes = [c.marker.clock.hour * 60 + c.marker.clock.minute for c in members]
-    newest = _ordered_fraction(minutes, newest_first=True)
-    oldest = _ordered_fraction(minutes, newest_first=False)
+    if len(members) == 1:
+        # One stamp closing a line is a page's "First published on …" line.
+        strength = members[0].marker.strength
+        strong = shape[0] != "trail" and strength >= _STRONG
+        reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
+        return ShapeScore(shape, members, True, 1.0, strength, reason)
+    newest, oldest = _ordered_fractions(
+        [c.marker.clock.hour * 60 + c.marker.clock.minute for c in members]
+    )
     # Most live blogs run newest first: the other way only when it reads better.
     newest_first = newest >= oldest
     fraction = max(newest, oldest)
     strength = sum(c.marker.strength for c in members)
-    if len(members) == 1:
-        # One stamp closing a line is a page's "First published on …" line.
-        strong = shape[0] != "trail" and members[0].marker.strength >= _STRONG
-        reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
-        return ShapeScore(shape, members, True, 1.0, strength, reason)
     reason = ""
     # Times in prose fall anywhere; markers run in order.  Markers that look like
     # markers on their own (alone on a line, or followed by a separator) may stand
@@ -158,19 +159,25 @@ def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
     return ShapeScore(shape, members, newest_first, fraction, strength * fraction, reason)
 
 
-def _ordered_fraction(minutes: Sequence[int], newest_first: bool) -> float:
-    """Share of steps that go the page's way; one step the other way is a wrap past
-    midnight (with no date to say how long the night was, any such step is)."""
+def _ordered_fractions(minutes: Sequence[int]) -> tuple[float, float]:
+    """Shares of steps that go newest first and that go oldest first; in each, one
+    step the other way is a wrap past midnight (with no date to say how long the
+    night was, any such step is)."""
     if len(minutes) < 2:
-        return 1.0
-    ordered, wrapped = 0, False
+        return 1.0, 1.0
+    down = up = 0  # steps to an earlier time (newest first), to a later one
+    down_wrapped = up_wrapped = False
     for before, after in itertools.pairwise(minutes):
-        step = (before - after) if newest_first else (after - before)
-        if step >= 0:
-            ordered += 1
-        elif not wrapped:
-            ordered, wrapped = ordered + 1, True
-    return ordered / (len(minutes) - 1)
+        if before >= after:
+            down += 1
+        elif not down_wrapped:
+            down, down_wrapped = down + 1, True
+        if after >= before:
+            up += 1
+        elif not up_wrapped:
+            up, up_wrapped = up + 1, True
+    steps = len(minutes) - 1
+    return down / steps, up / steps
 
 
 _STRONG = 0.75
