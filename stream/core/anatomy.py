@@ -181,30 +181,42 @@ def _led_segments(
     text: str, markers: list[Candidate], top_end: int
 ) -> tuple[list[EntrySegment], int]:
     """Entries that start at their marker line (or at a headline or age line above it)."""
-    starts = []
-    # (most markers have no "," after the time: only those are read further)
-    bylines = [c.marker.separator == "," and _is_byline_marker(c.marker) for c in markers]
-    for candidate, byline in zip(markers, bylines, strict=True):
-        start, headline_above = candidate.start, None
-        # "5h ago" right above the clock: only then is the line above read.
-        near = _AGE_HINT.search(text, max(0, candidate.start - 40), candidate.start) is not None
-        above = _line_above(text, candidate.start, top_end) if near or byline else None
-        if above is not None:
-            above_start, line = above
-            if is_relative_age(line):
-                start = above_start
-            elif byline and _short_unpunctuated(line):
-                start, headline_above = above_start, line
-        starts.append((start, headline_above))
+    age_hint = _AGE_HINT.search
+    starts: list[int] = []
+    headlines_above: list[str | None] = []
+    rests: list[str] = []
+    for candidate in markers:
+        marker, start, headline_above = candidate.marker, candidate.start, None
+        # (most markers have no "," after the time: only those can be bylines)
+        byline = marker.separator == "," and _is_byline_marker(marker)
+        # The line above is read only for a byline, or near "5h ago" above the clock.
+        window_start = start - 40 if start > 40 else 0
+        if byline or age_hint(text, window_start, start) is not None:
+            above = _line_above(text, start, top_end)
+            if above is not None:
+                above_start, line = above
+                if is_relative_age(line):
+                    start = above_start
+                elif byline and _short_unpunctuated(line):
+                    start, headline_above = above_start, line
+        starts.append(start)
+        headlines_above.append(headline_above)
+        rests.append("" if byline else marker.rest)
     segments = []
+    last = len(markers) - 1
     for index, candidate in enumerate(markers):
-        start, headline_above = starts[index]
-        end = starts[index + 1][0] if index + 1 < len(markers) else len(text)
-        rest = "" if bylines[index] else candidate.marker.rest
+        rest = rests[index]
+        end = starts[index + 1] if index < last else len(text)
         segment = make_segment(
-            candidate.marker.clock, rest, headline_above, text, start, candidate.end, end
+            candidate.marker.clock,
+            rest,
+            headlines_above[index],
+            text,
+            starts[index],
+            candidate.end,
+            end,
         )
-        if index + 1 < len(markers) and not rest and not segment.body_text.strip():
+        if index < last and not rest and not segment.body_text.strip():
             continue  # a marker with no text at all ("20:46 –") is not an entry
         segments.append(segment)
     return segments, markers[-1].end

@@ -277,44 +277,33 @@ def _entries(
     )
     # Oldest first; entries posted the same minute keep their page order reversed.
     order = sorted(zip([d.posted_at for d in dated], range(0, -len(dated), -1), strict=True))
+    story_id, story, lang, ref = context.story_id, context.story, context.lang, context.ref
     ordinal_of: dict[str, int] = {}
-    entries = []
+    entries: list[EntryValue] = []
     for posted, negative_index in order:
-        i = -negative_index
+        entry, updated = parts[-negative_index], dated[-negative_index].updated_at
         posted_at = format_utc(posted)
         ordinal = ordinal_of.get(posted_at, 0)
         ordinal_of[posted_at] = ordinal + 1
-        updated = dated[i].updated_at
+        # (the record is built here, not in a helper: one call fewer per entry)
         entries.append(
-            _entry_value(
-                parts[i], context, posted_at, ordinal, format_utc(updated) if updated else None
-            )
+            {
+                "schema": ENTRY_SCHEMA,
+                "story_id": story_id,
+                "entry_id": entry_id_for(story_id, posted_at, ordinal),
+                "revision": 1,
+                "posted_at": posted_at,
+                "updated_at": format_utc(updated) if updated else None,
+                "headline": entry.headline,
+                "labels": list(entry.labels),
+                "body": entry.body,
+                "captions": [c.as_record() for c in entry.captions] if entry.captions else [],
+                "lang": lang,
+                "story": story,
+                "source": ref,
+            }
         )
     return entries
-
-
-def _entry_value(
-    parts: EntryParts,
-    context: _Context,
-    posted_at: str,
-    ordinal: int,
-    updated_at: str | None,
-) -> EntryValue:
-    return {
-        "schema": ENTRY_SCHEMA,
-        "story_id": context.story_id,
-        "entry_id": entry_id_for(context.story_id, posted_at, ordinal),
-        "revision": 1,
-        "posted_at": posted_at,
-        "updated_at": updated_at,
-        "headline": parts.headline,
-        "labels": list(parts.labels),
-        "body": parts.body,
-        "captions": [c.as_record() for c in parts.captions] if parts.captions else [],
-        "lang": context.lang,
-        "story": context.story,
-        "source": context.ref,
-    }
 
 
 def _with_caption_style(parts: Sequence[EntryParts]) -> list[EntryParts]:

@@ -100,7 +100,7 @@ def date_entries(
     previous: datetime | None = None  # UTC instant of the entry above
     previous_day = anchor_day  # its day in the page's zone
     dated: list[DatedEntry] = []
-    order = _chronological_indices(markers, pinned, page_zone, anchor_local)
+    left_out = _out_of_chain(markers, pinned, anchor_local)
     for index, clock in enumerate(markers):
         printed_day = (
             None  # most markers print a time only
@@ -110,7 +110,7 @@ def date_entries(
         if printed_day is not None:
             posted = localize(printed_day, clock, page_zone)
         else:
-            if previous is None or index not in order:
+            if previous is None or index in left_out:
                 posted = _latest_at_or_before(
                     clock, anchor, anchor_day, page_zone, ANCHOR_TOLERANCE
                 )
@@ -121,7 +121,7 @@ def date_entries(
             while hard_limit is not None and posted > hard_limit:
                 posted = localize(day_in(posted, page_zone) - _DAY, clock, page_zone)
         posted_day = day_in(posted, page_zone)
-        if index in order:
+        if index not in left_out:
             previous, previous_day = posted, posted_day
         footer = footers[index]
         updated = None if footer is None else _updated_after(footer, posted, posted_day, page_zone)
@@ -160,25 +160,29 @@ def _printed_day(clock: Clock, anchor_day: date) -> date | None:
     return max(not_after) if not_after else min(days)
 
 
-def _chronological_indices(
-    markers: Sequence[Clock], pinned: Sequence[bool], page_zone: tzinfo, anchor_local: datetime
+def _out_of_chain(
+    markers: Sequence[Clock], pinned: Sequence[bool], anchor_local: datetime
 ) -> set[int]:
-    """Indices of the entries that take part in the newest-first chain.
+    """Indices of the entries left out of the newest-first chain (usually none).
 
     Pinned entries are left out, and so is a first entry printed earlier than the
     second one while the second still fits before the anchor on the same day: that
     is a pinned post without its label.
     """
-    chain = {i for i, is_pinned in enumerate(pinned) if not is_pinned}
-    first = min(chain, default=None)
-    if first is not None and first + 1 < len(markers) and first + 1 in chain:
+    if not any(pinned):  # the usual page
+        left_out: set[int] = set()
+        first = 0 if markers else None
+    else:
+        left_out = {i for i, is_pinned in enumerate(pinned) if is_pinned}
+        first = next((i for i in range(len(markers)) if i not in left_out), None)
+    if first is not None and first + 1 < len(markers) and first + 1 not in left_out:
         a, b = markers[first], markers[first + 1]
         if a.date is None and b.date is None:
             a_minutes, b_minutes = a.hour * 60 + a.minute, b.hour * 60 + b.minute
             anchor_minutes = anchor_local.hour * 60 + anchor_local.minute
             if a_minutes < b_minutes <= anchor_minutes:
-                chain.discard(first)
-    return chain
+                left_out.add(first)
+    return left_out
 
 
 def _latest_at_or_before(
@@ -224,11 +228,18 @@ def format_utc(instant: datetime) -> str:
 def parse_iso8601(text: str) -> datetime | None:
     """Parse an ISO 8601 timestamp; a naive one is taken as UTC.  None if invalid."""
     try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
+        parsed = datetime.fromisoformat(text)  # the usual stamp, "Z" and all, in one step
+    except (ValueError, TypeError):
+        try:
+            parsed = datetime.fromisoformat(
+                text.strip().replace("Z", "+00:00").replace("z", "+00:00")
+            )
+        except (ValueError, AttributeError):
+            return None
+    if parsed.tzinfo is UTC:
+        return parsed
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
