@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from stream.core.timeline import parse_iso8601
 from tests.conftest import page, parse_page
 
 
@@ -163,3 +164,20 @@ def test_undatable_page_is_a_dead_letter_with_advice() -> None:
     [letter] = outcome.dead_letters
     assert letter["reason"] == "invalid_envelope"
     assert "scraped_at" in letter["detail"]
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("2024-06-19T05:44:18Z", "2024-06-19T05:44:18+00:00"),
+        (" 2024-06-19T05:44:18z ", "2024-06-19T05:44:18+00:00"),  # what scrapers write too
+        ("2024-06-19T07:44:18+02:00", "2024-06-19T05:44:18+00:00"),
+        ("2024-06-19 05:44", "2024-06-19T05:44:00+00:00"),  # naive: taken as UTC
+        ("2024-06-19T05:44:18.250Z", "2024-06-19T05:44:18.250000+00:00"),
+        ("19/06/2024 05:44", None),
+        ("", None),
+    ],
+)
+def test_scraped_at_stamps_are_read_in_utc(stamp: str, expected: str | None) -> None:
+    parsed = parse_iso8601(stamp)
+    assert (parsed.isoformat() if parsed else None) == expected

@@ -216,7 +216,8 @@ def _led_segments(
             candidate.end,
             end,
         )
-        if index < last and not rest and not segment.body_text.strip():
+        body_text = segment.body_text
+        if index < last and not rest and (not body_text or body_text.isspace()):
             continue  # a marker with no text at all ("20:46 –") is not an entry
         segments.append(segment)
     return segments, markers[-1].end
