@@ -18,6 +18,7 @@ Only the chosen shape splits the page; a time of another shape is text.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -110,14 +111,13 @@ def induce(candidates: Sequence[Candidate]) -> Induction:
     groups: dict[tuple, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.marker.shape, []).append(candidate)
-    weighed = sorted(
-        (_score(shape, members) for shape, members in groups.items()),
-        key=lambda s: (-s.score, s.candidates[0].start),
-    )
-    acceptable = [s for s in weighed if not s.reason]
-    if not acceptable:
+    weighed = [_score(shape, members) for shape, members in groups.items()]
+    if len(weighed) > 1:  # most pages hold one shape of time
+        weighed.sort(key=lambda s: (-s.score, s.candidates[0].start))
+    best = next((s for s in weighed if not s.reason), None)
+    if best is None:
         return Induction(None, weighed)
-    return Induction(_with_dated_siblings(acceptable[0], groups), weighed)
+    return Induction(_with_dated_siblings(best, groups), weighed)
 
 
 def _with_dated_siblings(chosen: ShapeScore, groups: dict[tuple, list[Candidate]]) -> ShapeScore:
@@ -136,6 +136,11 @@ def _with_dated_siblings(chosen: ShapeScore, groups: dict[tuple, list[Candidate]
     return rescored if not rescored.reason else chosen
 
 
+# (attrgetter and map loop in C: a shape has tens of members on a long page)
+_MINUTE_OF_DAY = operator.attrgetter("marker.minute_of_day")
+_STRENGTH = operator.attrgetter("marker.strength")
+
+
 def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
     if len(members) == 1:
         # One stamp closing a line is a page's "First published on …" line.
@@ -143,13 +148,11 @@ def _score(shape: tuple, members: list[Candidate]) -> ShapeScore:
         strong = shape[0] != "trail" and strength >= _STRONG
         reason = "" if strong else "occurs once and reads like a sentence that starts with a time"
         return ShapeScore(shape, members, True, 1.0, strength, reason)
-    newest, oldest = _ordered_fractions(
-        [c.marker.clock.hour * 60 + c.marker.clock.minute for c in members]
-    )
+    newest, oldest = _ordered_fractions(list(map(_MINUTE_OF_DAY, members)))
     # Most live blogs run newest first: the other way only when it reads better.
     newest_first = newest >= oldest
     fraction = max(newest, oldest)
-    strength = sum(c.marker.strength for c in members)
+    strength = sum(map(_STRENGTH, members))
     reason = ""
     # Times in prose fall anywhere; markers run in order.  Markers that look like
     # markers on their own (alone on a line, or followed by a separator) may stand

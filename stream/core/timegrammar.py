@@ -117,6 +117,9 @@ class Marker(NamedTuple):
     #: followed by a separator (1), with a zone, date or prefix word (0.75), or a
     #: time that merely starts a sentence, "7 am is when…" (0.5).
     strength: float = 1.0
+    #: The clock's minutes since midnight (hour * 60 + minute), read once here: marker
+    #: induction compares them for every candidate of every page.
+    minute_of_day: int = 0
 
 
 @lru_cache(maxsize=20_000)
@@ -179,7 +182,8 @@ def _leading(line: str) -> Marker | None:
         strength = 1.0
     else:
         strength = 0.75 if groups["prefix"] or date or groups["zone"] else 0.5
-    return Marker(clock, "lead", shape, separator, rest, "", strength)
+    minute_of_day = clock.hour * 60 + clock.minute
+    return Marker(clock, "lead", shape, separator, rest, "", strength, minute_of_day)
 
 
 def _trailing(line: str) -> Marker | None:
@@ -197,7 +201,8 @@ def _trailing(line: str) -> Marker | None:
     before = groups["before"].strip()
     if len(before) > 80:
         return None  # a sentence that ends with a date: not a stamp
-    return Marker(clock, "trail", ("trail", bool(groups["ampm"])), "", "", before)
+    shape = ("trail", bool(groups["ampm"]))
+    return Marker(clock, "trail", shape, "", "", before, 1.0, clock.hour * 60 + clock.minute)
 
 
 def _clock_of(

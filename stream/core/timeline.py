@@ -185,12 +185,14 @@ def _out_of_chain(
     return left_out
 
 
+@lru_cache(maxsize=8192)
 def _latest_at_or_before(
     clock: Clock, ceiling: datetime, ceiling_day: date, page_zone: tzinfo, tolerance: timedelta
 ) -> datetime:
     """The latest instant showing ``clock`` that is not after ``ceiling`` by more than
     ``tolerance`` (so that a slightly misordered entry keeps its day).  ``ceiling_day``
-    is the ceiling's day in the page's zone."""
+    is the ceiling's day in the page's zone.  (Remembered: below the newest entry,
+    each entry's ceiling is the entry above it, which a re-scrape dates the same.)"""
     candidate = localize(ceiling_day, clock, page_zone)
     # The printed zone may differ from the page zone, so the local day can be off by one.
     if candidate - ceiling > tolerance:
@@ -309,5 +311,5 @@ def _date_line_instant(
 
 def forget_dating_memos() -> None:
     """Clear what dating remembers between messages (for measuring it cold)."""
-    for memo in (localize, day_in, format_utc, _page_times):
+    for memo in (localize, day_in, _latest_at_or_before, format_utc, _page_times):
         memo.cache_clear()
