@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from stream.core.anatomy import lay_out
 from tests.conftest import page, parse_page
 
@@ -21,6 +23,22 @@ def test_title_section_and_tags() -> None:
     assert outcome.story["title"] == "Storm live: ferries cancelled"
     assert outcome.story["section"] == "UK news"
     assert outcome.story["tags"] == ["Storm", "Ferries"]
+
+
+@pytest.mark.parametrize(
+    ("title_line", "title", "section"),
+    [
+        ("Storm live | Weather | UK news", "Storm live | Weather", "UK news"),  # the last bar
+        ("Storm live|UK news", "Storm live|UK news", None),  # no spaces: part of the title
+        ("Storm live | " + "x" * 61, "Storm live | " + "x" * 61, None),  # too long a section
+        ("Storm live |\u00a0Météo", "Storm live", "Météo"),
+    ],
+)
+def test_a_section_is_what_follows_the_title_lines_last_bar(
+    title_line: str, title: str, section: str | None
+) -> None:
+    outcome = parse_page(page(title_line, "2.05pm GMT", "Sailings are cancelled.", "Share"))
+    assert (outcome.story["title"], outcome.story["section"]) == (title, section)
 
 
 def test_top_matter_is_not_an_entry_and_its_updated_line_is_not_a_footer() -> None:

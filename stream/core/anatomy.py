@@ -30,7 +30,7 @@ from stream.core.shapes import Candidate, Induction, collect, induce
 from stream.core.timegrammar import Clock, Marker, is_relative_age
 
 # A trailing " | Section" on the title line names the section.
-_TITLE_SECTION = re.compile(r"^(?P<title>.+?)\s+\|\s+(?P<section>[^|]{1,60})$")
+_SECTION_MAX_CHARS = 60
 _LINE = re.compile(r"[^\n]+")
 # Words of relative ages ("5h ago", "vor 3 Minuten"): only near them is the line above
 # a marker read.
@@ -295,12 +295,16 @@ def _short_unpunctuated(line: str) -> bool:
 
 
 def _split_title(line: str) -> tuple[str, str | None]:
-    if "|" not in line:  # the usual title: no section, and no regex to run
+    """("Title", "Section") of a title line "Title | Section" (spaces around the last
+    bar, a section of at most 60 characters), else (the line, None).  ``line`` is one
+    stripped line; string methods, not a regex, since every page's title is read."""
+    head, bar, after = line.rpartition("|")
+    if not bar or len(head) < 2 or not head[-1].isspace() or not after[:1].isspace():
         return line, None
-    match = _TITLE_SECTION.match(line)
-    if match:
-        return match.group("title").strip(), match.group("section").strip()
-    return line, None
+    section = after.strip()
+    if not section or len(section) > _SECTION_MAX_CHARS:
+        return line, None
+    return head.strip(), section
 
 
 def date_of_line(line: str) -> tuple[tuple[int, int, int], int] | None:
