@@ -2,6 +2,7 @@
 
     python bench/e2e.py [--pages 20000] [--rounds 3] [--paced 2000] [--latency-rounds 10]
     python bench/e2e.py --rounds 0 --rate 150     # latency rounds alone, at 150 pages/s
+    python bench/e2e.py --worker-env LIVEBLOG_SESSION_TIMEOUT_S=6   # a worker setting
 
 Runs its own local broker (free ports, a temporary directory, in memory when there
 is room: ``MEMORY_DIR``, ``--on-disk``).  Each round, on fresh topics and a fresh
@@ -184,6 +185,21 @@ async def baseline(settings: Settings, total: int, parse: bool) -> tuple[float, 
         await consumer.stop()
 
 
+#: ``--worker-env`` settings for every worker of the run (LIVEBLOG_* variables): the
+#: bench otherwise gives its workers only the variables above, not the caller's.
+WORKER_ENV: dict[str, str] = {}
+
+
+def worker_env(assignment: str) -> tuple[str, str]:
+    """``--worker-env NAME=VALUE``, for a ``LIVEBLOG_`` variable."""
+    name, equals, value = assignment.partition("=")
+    if not equals or not name.startswith("LIVEBLOG_"):
+        raise argparse.ArgumentTypeError(
+            f"{assignment!r}: give LIVEBLOG_NAME=VALUE, e.g. LIVEBLOG_SESSION_TIMEOUT_S=6"
+        )
+    return name, value
+
+
 def start_worker(settings: Settings, workdir: Path, web_port: int = 0) -> subprocess.Popen:
     """A worker process for ``settings``, with its status pages on ``web_port`` (a
     free port when 0)."""
@@ -199,6 +215,7 @@ def start_worker(settings: Settings, workdir: Path, web_port: int = 0) -> subpro
             "LIVEBLOG_DATA_DIR": str(workdir / "worker"),
             "LIVEBLOG_WEB_PORT": str(web_port or free_port_pair()),
             "LIVEBLOG_LOG_LEVEL": "warning",
+            **WORKER_ENV,
         }
     )
     workdir.mkdir(parents=True, exist_ok=True)
@@ -608,13 +625,28 @@ def main() -> None:
         help="keep the broker's logs and the workers' stores in the temporary directory on "
         f"disk, not in {MEMORY_DIR}",
     )
+    parser.add_argument(
+        "--worker-env",
+        type=worker_env,
+        action="append",
+        default=[],
+        metavar="LIVEBLOG_NAME=VALUE",
+        help="a setting for every worker of the run (repeatable), e.g. "
+        "LIVEBLOG_SESSION_TIMEOUT_S=6 to compare it with the default",
+    )
     args = parser.parse_args()
+    WORKER_ENV.update(args.worker_env)
     if args.rounds == 0 and not args.rate:
         parser.error("--rounds 0 needs --rate (the pace of the latency rounds)")
     where = None if args.on_disk else memory_dir(args)
     print(
         f"broker logs and worker stores: {'in memory, ' + where if where else 'on disk'}"
         " (see --on-disk)"
+        + (
+            f"; workers with {' '.join(f'{k}={v}' for k, v in WORKER_ENV.items())}"
+            if WORKER_ENV
+            else ""
+        )
     )
     with tempfile.TemporaryDirectory(dir=where) as tmp:
         workdir = Path(tmp)
