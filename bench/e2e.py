@@ -190,12 +190,29 @@ async def baseline(settings: Settings, total: int, parse: bool) -> tuple[float, 
 WORKER_ENV: dict[str, str] = {}
 
 
+#: What the bench sets itself for each round (its broker, topics, group, ports, store).
+BENCH_SETTINGS = (
+    "LIVEBLOG_BOOTSTRAP_SERVERS",
+    "LIVEBLOG_APP_ID",
+    "LIVEBLOG_RAW_TOPIC",
+    "LIVEBLOG_ENTRIES_TOPIC",
+    "LIVEBLOG_DEADLETTER_TOPIC",
+    "LIVEBLOG_PARTITIONS",
+    "LIVEBLOG_DATA_DIR",
+    "LIVEBLOG_WEB_PORT",
+)
+
+
 def worker_env(assignment: str) -> tuple[str, str]:
-    """``--worker-env NAME=VALUE``, for a ``LIVEBLOG_`` variable."""
+    """``--worker-env NAME=VALUE``, for a ``LIVEBLOG_`` variable the bench does not set."""
     name, equals, value = assignment.partition("=")
     if not equals or not name.startswith("LIVEBLOG_"):
         raise argparse.ArgumentTypeError(
             f"{assignment!r}: give LIVEBLOG_NAME=VALUE, e.g. LIVEBLOG_SESSION_TIMEOUT_S=6"
+        )
+    if name in BENCH_SETTINGS:
+        raise argparse.ArgumentTypeError(
+            f"{name} is set by the bench for each round ({', '.join(BENCH_SETTINGS)})"
         )
     return name, value
 
@@ -204,20 +221,23 @@ def start_worker(settings: Settings, workdir: Path, web_port: int = 0) -> subpro
     """A worker process for ``settings``, with its status pages on ``web_port`` (a
     free port when 0)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOG_")}
-    env.update(
-        {
-            "LIVEBLOG_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-            "LIVEBLOG_APP_ID": settings.app_id,
-            "LIVEBLOG_RAW_TOPIC": settings.raw_topic,
-            "LIVEBLOG_ENTRIES_TOPIC": settings.entries_topic,
-            "LIVEBLOG_DEADLETTER_TOPIC": settings.deadletter_topic,
-            "LIVEBLOG_PARTITIONS": str(settings.partitions),
-            "LIVEBLOG_DATA_DIR": str(workdir / "worker"),
-            "LIVEBLOG_WEB_PORT": str(web_port or free_port_pair()),
-            "LIVEBLOG_LOG_LEVEL": "warning",
-            **WORKER_ENV,
-        }
+    own = dict(
+        zip(
+            BENCH_SETTINGS,
+            (
+                settings.bootstrap_servers,
+                settings.app_id,
+                settings.raw_topic,
+                settings.entries_topic,
+                settings.deadletter_topic,
+                str(settings.partitions),
+                str(workdir / "worker"),
+                str(web_port or free_port_pair()),
+            ),
+            strict=True,
+        )
     )
+    env.update({"LIVEBLOG_LOG_LEVEL": "warning", **WORKER_ENV, **own})
     workdir.mkdir(parents=True, exist_ok=True)
     log = open(workdir / "worker.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
