@@ -71,8 +71,7 @@ class Induction:
 # scans of the page find them; the grammar reads only those lines.
 # Both start with a literal or a digit, so the regex engine skips ahead quickly; the
 # possessive run does not backtrack through a digitless line start (40% faster).
-_DIGIT_NEAR_START = re.compile(r"\n[^\n\d]{0,30}+\d")
-# The same, taking the whole line along (group 1), so that the usual scan slices no
+# The first takes the whole line along (group 1), so that the usual scan slices no
 # line in Python.
 _LINE_WITH_DIGIT_NEAR_START = re.compile(r"\n([^\n\d]{0,30}+\d[^\n]*+)")
 _DIGIT_AT_END = re.compile(r"\d(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:[ \t]*[A-Z]{2,5})?[ \t]*\n")
@@ -91,7 +90,7 @@ def collect(text: str, start: int, stamps_anywhere: bool = False) -> list[Candid
                 found.append(_new_tuple(Candidate, (match.start(), match.end(), marker)))
         return found
     closed = text if text.endswith("\n") else text + "\n"
-    near_start = (m.start() + 1 for m in _DIGIT_NEAR_START.finditer(closed, start))
+    near_start = (m.start() + 1 for m in _LINE_WITH_DIGIT_NEAR_START.finditer(closed, start))
     ends = {closed.rfind("\n", 0, m.start()) + 1 for m in _DIGIT_AT_END.finditer(closed, start)}
     found = []
     for line_start in sorted(ends.union(near_start)):

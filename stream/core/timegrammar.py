@@ -116,10 +116,10 @@ class Marker(NamedTuple):
     #: How much this occurrence alone looks like a marker: alone on its line or
     #: followed by a separator (1), with a zone, date or prefix word (0.75), or a
     #: time that merely starts a sentence, "7 am is when…" (0.5).
-    strength: float = 1.0
+    strength: float
     #: The clock's minutes since midnight (hour * 60 + minute), read once here: marker
     #: induction compares them for every candidate of every page.
-    minute_of_day: int = 0
+    minute_of_day: int
 
 
 @lru_cache(maxsize=20_000)

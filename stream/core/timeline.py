@@ -102,11 +102,7 @@ def date_entries(
     dated: list[DatedEntry] = []
     left_out = _out_of_chain(markers, pinned, anchor_local)
     for index, clock in enumerate(markers):
-        printed_day = (
-            None  # most markers print a time only
-            if clock.date is None and clock.date_alt is None
-            else _printed_day(clock, anchor_day)
-        )
+        printed_day = _printed_day(clock, anchor_day)
         if printed_day is not None:
             posted = localize(printed_day, clock, page_zone)
         else:
