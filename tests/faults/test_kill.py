@@ -12,8 +12,14 @@ import pytest
 
 from stream.settings import Settings
 from tests.faults.conftest import GUARANTEES, assert_delivered
-from tests.faults.test_stop import emitted, emitted_more_than, expected_entries, loaded_worker
-from tests.integration.conftest import wait_until_processed
+from tests.faults.test_stop import (
+    emitted,
+    emitted_more_than,
+    expected_entries,
+    load,
+    loaded_worker,
+)
+from tests.integration.conftest import publish_values, wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
@@ -21,13 +27,16 @@ pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 # worker also restores its tables from the changelogs (``stream.app.transactions``).
 RESUME_WITHIN_S = 15.0
 
+#: Pages published while the worker is down, so that the restarted one has work to
+#: resume whatever the machine's speed (a fast machine once finished the first 5,000
+#: before the third kill, and the restart had nothing to emit).
+PAGES_WHILE_DOWN = 500
+
 
 @pytest.mark.parametrize("guarantee", GUARANTEES)
 async def test_kill_9_three_times_under_load_resumes_quickly_and_loses_nothing(
     kafka: Settings, tmp_path: Path, guarantee: str, fault_report
 ) -> None:
-    # Enough pages that work is left at the third kill: with 2,500 a worker once
-    # finished the backlog before it, and the restarted one had nothing to resume.
     worker, messages = await loaded_worker(kafka, tmp_path, guarantee, 5000)
     resumed_after = []
     try:
@@ -36,6 +45,9 @@ async def test_kill_9_three_times_under_load_resumes_quickly_and_loses_nothing(
             await emitted_more_than(worker, seen)  # under way
             worker.kill(signal.SIGKILL)
             before = len(await emitted(worker.settings))
+            more = load(PAGES_WHILE_DOWN, first=len(messages))
+            await publish_values(worker.settings, more)
+            messages += more
             worker.start()
             restarted = time.monotonic()
             while len(await emitted(worker.settings)) <= before:

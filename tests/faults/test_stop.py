@@ -22,12 +22,13 @@ pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 SIGTERM_EXIT_S = 10.0
 
 
-def load(pages: int) -> list[tuple[bytes, bytes]]:
-    """``pages`` raw messages, each a sample page under its own story URL."""
+def load(pages: int, first: int = 0) -> list[tuple[bytes, bytes]]:
+    """``pages`` raw messages, each a sample page under its own story URL, numbered
+    from ``first``."""
     names = ["it-maltempo.msg", "pt-greve.msg", "nl-verkiezingen.msg", "en-us-storm.msg"]
     bases = [orjson.loads((SAMPLES / name).read_bytes()) for name in names]
     messages = []
-    for number in range(pages):
+    for number in range(first, first + pages):
         envelope = dict(bases[number % len(bases)])
         envelope["url"] = f"https://faults.example/live/{number}"
         messages.append((envelope["url"].encode(), orjson.dumps(envelope)))
