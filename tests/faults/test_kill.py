@@ -16,21 +16,16 @@ from tests.faults.test_stop import (
     emitted,
     emitted_more_than,
     expected_entries,
-    load,
     loaded_worker,
+    publish_more,
 )
-from tests.integration.conftest import publish_values, wait_until_processed
+from tests.integration.conftest import wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
 # After the session timeout (10 s) the group rebalances; under exactly_once the new
 # worker also restores its tables from the changelogs (``stream.app.transactions``).
 RESUME_WITHIN_S = 15.0
-
-#: Pages published while the worker is down, so that the restarted one has work to
-#: resume whatever the machine's speed (a fast machine once finished the first 5,000
-#: before the third kill, and the restart had nothing to emit).
-PAGES_WHILE_DOWN = 500
 
 
 @pytest.mark.parametrize("guarantee", GUARANTEES)
@@ -45,9 +40,10 @@ async def test_kill_9_three_times_under_load_resumes_quickly_and_loses_nothing(
             await emitted_more_than(worker, seen)  # under way
             worker.kill(signal.SIGKILL)
             before = len(await emitted(worker.settings))
-            more = load(PAGES_WHILE_DOWN, first=len(messages))
-            await publish_values(worker.settings, more)
-            messages += more
+            # Pages published while it is down, so that the restarted worker has work
+            # to resume (a fast machine once finished the first 5,000 before the third
+            # kill, and the restart had nothing to emit).
+            await publish_more(worker, messages)
             worker.start()
             restarted = time.monotonic()
             while len(await emitted(worker.settings)) <= before:

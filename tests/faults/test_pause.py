@@ -22,15 +22,14 @@ from tests.faults.test_stop import (
     emitted,
     emitted_more_than,
     expected_entries,
-    load,
     loaded_worker,
+    publish_more,
 )
-from tests.integration.conftest import publish_values, wait_until_processed
+from tests.integration.conftest import wait_until_processed
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
 
 PAUSE_S = 60.0
-PAGES_WHILE_FROZEN = 500
 
 
 @pytest.mark.parametrize("guarantee", GUARANTEES)
@@ -45,9 +44,7 @@ async def test_a_worker_frozen_for_a_minute_rejoins_and_loses_nothing(
         frozen = time.monotonic()
         # Work for the thawed worker whatever the machine's speed: a fast one can be
         # through the first 1,500 pages before it is frozen.
-        more = load(PAGES_WHILE_FROZEN, first=len(messages))
-        await publish_values(worker.settings, more)
-        messages += more
+        await publish_more(worker, messages)
         await asyncio.sleep(PAUSE_S - (time.monotonic() - frozen))
         before = len(await emitted(worker.settings))
         worker.process.send_signal(signal.SIGCONT)

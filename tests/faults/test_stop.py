@@ -51,6 +51,14 @@ async def loaded_worker(settings: Settings, tmp_path: Path, guarantee: str, page
     return worker, messages
 
 
+async def publish_more(worker, messages: list[tuple[bytes, bytes]], pages: int = 500) -> None:
+    """Publish ``pages`` more pages of new stories and add them to ``messages``: work
+    left for a worker after a fault however fast the machine got through the first."""
+    more = load(pages, first=len(messages))
+    await publish_values(worker.settings, more)
+    messages += more
+
+
 async def emitted_more_than(worker, count: int, timeout_s: float = 120.0) -> None:
     """Until the worker has emitted more than ``count`` entry records."""
     deadline = time.monotonic() + timeout_s
